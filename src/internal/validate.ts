@@ -1,0 +1,88 @@
+import { from, type Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
+
+/** How a bad argument is shown in a message: strings quoted, everything else as it prints. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'function') return 'a function';
+  if (value instanceof Date) return `Date(${isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()})`;
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+function fail(ErrorClass: typeof TypeError | typeof RangeError, fn: string, param: string, expected: string, value: unknown): never {
+  throw new ErrorClass(`${fn}: ${param} must be ${expected}, got ${show(value)}`);
+}
+
+export function typeError(fn: string, param: string, expected: string, value: unknown): never {
+  return fail(TypeError, fn, param, expected, value);
+}
+
+export function rangeError(fn: string, param: string, expected: string, value: unknown): never {
+  return fail(RangeError, fn, param, expected, value);
+}
+
+export function checkFunction(fn: string, param: string, value: unknown): void {
+  if (typeof value !== 'function') typeError(fn, param, 'a function', value);
+}
+
+/** A count of things running at once: an integer from 1 up, or Infinity. */
+export function checkConcurrency(fn: string, param: string, value: unknown): number {
+  if (typeof value !== 'number') typeError(fn, param, 'a positive integer or Infinity', value);
+  if (value !== Infinity && !(Number.isInteger(value) && value >= 1)) {
+    rangeError(fn, param, 'a positive integer or Infinity', value);
+  }
+  return value;
+}
+
+/** An integer from `min` to `max`. */
+export function checkInteger(fn: string, param: string, value: unknown, min: number, max = Infinity): number {
+  const expected = max === Infinity ? `an integer from ${min} up` : `an integer from ${min} to ${max}`;
+  if (typeof value !== 'number') typeError(fn, param, expected, value);
+  if (!Number.isInteger(value) || value < min || value > max) rangeError(fn, param, expected, value);
+  return value;
+}
+
+/** A duration in milliseconds: a number ≥ 0, Infinity allowed, NaN not. */
+export function checkDuration(fn: string, param: string, value: unknown): number {
+  if (typeof value !== 'number') typeError(fn, param, 'a number of milliseconds', value);
+  if (Number.isNaN(value) || value < 0) rangeError(fn, param, 'a number of milliseconds ≥ 0', value);
+  return value;
+}
+
+export function checkOptions<O extends object>(fn: string, value: O | undefined | null): Partial<O> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) typeError(fn, 'options', 'an object', value);
+  return value;
+}
+
+export function checkScheduler(fn: string, value: unknown): SchedulerLike | undefined {
+  if (value === undefined) return undefined;
+  const s = value as Partial<SchedulerLike> | null;
+  if (s === null || typeof s !== 'object' || typeof s.schedule !== 'function' || typeof s.now !== 'function') {
+    typeError(fn, 'options.scheduler', 'a SchedulerLike', value);
+  }
+  return value as SchedulerLike;
+}
+
+/** Turns one input into an Observable now, so that a bad input fails where the operator is built. */
+export function toObservable<T>(fn: string, param: string, value: ObservableInput<T>): Observable<T> {
+  try {
+    return from(value);
+  } catch {
+    return typeError(fn, param, 'an ObservableInput (Observable, Promise, array, iterable or AsyncIterable)', value);
+  }
+}
+
+export function isIterable(value: unknown): value is Iterable<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
+}
+
+/** Reads a collection of sources once, converting each, so that a bad one is reported by index. */
+export function toObservables<T>(fn: string, value: Iterable<ObservableInput<T>>): Observable<T>[] {
+  if (!isIterable(value) || typeof value === 'string') typeError(fn, 'sources', 'an iterable of ObservableInputs', value);
+  const out: Observable<T>[] = [];
+  for (const input of value) out.push(toObservable(fn, `sources[${out.length}]`, input));
+  return out;
+}

@@ -1,0 +1,22 @@
+import type { SchedulerLike } from 'rxjs';
+
+/**
+ * How a source that is treated as a task ended: its result, or why it has none.
+ * `index` is the source's 0-based position in the input (its arrival order for an Observable of
+ * sources).
+ */
+export type Settled<T> =
+  | { readonly status: 'fulfilled'; readonly index: number; readonly value: T }
+  | { readonly status: 'rejected'; readonly index: number; readonly reason: unknown };
+
+/** An item of `mergeAsCompleted` without `settle`: which source finished, and its result. */
+export interface Completed<T> {
+  readonly index: number;
+  readonly value: T;
+}
+
+/** Every time-based function takes a scheduler, so `TestScheduler.run` can drive it. */
+export interface SchedulerOptions {
+  /** Defaults to rxjs's `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+}
