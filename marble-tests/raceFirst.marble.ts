@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { EmptyError, catchError, of, finalize, map } from 'rxjs';
+import { EmptyError, catchError, of, finalize } from 'rxjs';
 import { raceFirst } from '../src/index.js';
 import { marbles } from './helpers.js';
 

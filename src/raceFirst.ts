@@ -95,7 +95,7 @@ export function raceFirst<T>(sources: Iterable<ObservableInput<T>>, options?: Ra
       errors[index] = error;
       if (++failed === count) {
         subscriber.error(new AggregateError(errors, `raceFirst: all ${count} sources failed`));
-      } else if (index === started - 1 && started < count) {
+      } else if (stagger !== undefined && index === started - 1 && started < count) {
         allowNext();
       }
     };
@@ -125,7 +125,7 @@ export function raceFirst<T>(sources: Iterable<ObservableInput<T>>, options?: Ra
     };
 
     const startAllowed = trampoline(() => {
-      while (started < allowed && winner < 0 && !subscriber.closed) start(started++);
+      while (started < allowed && started < count && winner < 0 && !subscriber.closed) start(started++);
     });
 
     startAllowed();
