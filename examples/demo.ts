@@ -1,0 +1,18 @@
+// `npm run demo`: the asyncio scenarios, played with rxjs-concurrency, one after another.
+import asCompleted from './as-completed.js';
+import deadline from './deadline.js';
+import gather from './gather.js';
+import { createLog, type Log } from './log.js';
+import raceMirrors from './race-mirrors.js';
+
+const scenarios: [string, (log: Log) => Promise<unknown>][] = [
+  ['Racing mirrors (asyncio.wait FIRST_COMPLETED, staggered_race)', raceMirrors],
+  ['Completion order (asyncio.as_completed)', asCompleted],
+  ['Gathering with failures (asyncio.gather return_exceptions=True)', gather],
+  ['A deadline (asyncio.wait_for)', deadline],
+];
+
+for (const [title, scenario] of scenarios) {
+  console.log(`\n=== ${title}`);
+  await scenario(createLog());
+}

@@ -1,0 +1,35 @@
+import { describe, it, expect } from 'vitest';
+import { createLog } from '../examples/log.js';
+import raceMirrors from '../examples/race-mirrors.js';
+import asCompleted from '../examples/as-completed.js';
+import gather from '../examples/gather.js';
+import deadline from '../examples/deadline.js';
+
+describe('the demo scenarios (examples/*.ts) do what the docs say', () => {
+  it('race-mirrors: B wins, A and C are cancelled; the hedged race is won by the backup', async () => {
+    const log = createLog(false);
+    expect(await raceMirrors(log)).toEqual(['data from B', 'data from backup']);
+    expect(log.lines).toContain('API A: cancelled');
+    expect(log.lines).toContain('API C: cancelled');
+    expect(log.lines).toContain('API slow: cancelled');
+    expect(log.lines).not.toContain('API spare: starting fetch (60 ms)');
+  });
+
+  it('as-completed: durations 3, 1, 2 arrive as 2, 3, 1', async () => {
+    expect(await asCompleted(createLog(false))).toEqual([2, 3, 1]);
+  });
+
+  it('gather: tasks 0, 4 and 8 fail and the rest succeed', async () => {
+    expect(await gather(createLog(false))).toEqual([0, 4, 8]);
+  });
+
+  it('deadline: the cleanup line comes before the timeout line', async () => {
+    const log = createLog(false);
+    expect(await deadline(log)).toBe('timeout');
+    const cleanup = log.lines.indexOf('slow operation: cleanup ran');
+    const timedOut = log.lines.indexOf('timed out after 200 ms (TimeoutError)');
+    expect(cleanup).toBeGreaterThanOrEqual(0);
+    expect(cleanup).toBeLessThan(timedOut);
+    expect(log.lines.at(-1)).toBe('with a fallback: cached value');
+  });
+});
