@@ -4,3 +4,7 @@ export { raceFirst, type RaceFirstOptions } from './raceFirst.js';
 export { mergeAsCompleted, type MergeAsCompletedOptions } from './mergeAsCompleted.js';
 export { gatherSettled, type GatherSettledOptions, type SettledTuple } from './gatherSettled.js';
 export { timeoutWith, type TimeoutFallback } from './timeoutWith.js';
+export { Semaphore } from './Semaphore.js';
+export { Lock } from './Lock.js';
+export { lockedSection } from './lockedSection.js';
+export { semaphoreMap, type SemaphoreMapOptions } from './semaphoreMap.js';

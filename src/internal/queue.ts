@@ -39,6 +39,14 @@ export class Queue<T> {
     return node.value;
   }
 
+  /** Removes and returns the newest value. */
+  pop(): T | undefined {
+    const node = this.tail;
+    if (!node) return undefined;
+    this.remove(node);
+    return node.value;
+  }
+
   /** Removes `node` if it is still queued; removing twice is harmless. */
   remove(node: QueueNode<T>): boolean {
     if (!node.queued) return false;

@@ -1,0 +1,44 @@
+import type { MonoTypeOperatorFunction, ObservableInput, OperatorFunction } from 'rxjs';
+import { checkFunction, typeError } from './internal/validate.js';
+import { Lock } from './Lock.js';
+import { mapInSections } from './internal/mapInSections.js';
+
+/**
+ * Runs under a `Lock`: asyncio's `async with lock:`.
+ *
+ * - `lockedSection(lock)`: the whole source is the critical section. It waits for the lock on
+ *   subscription and releases it after the source ends or is unsubscribed and its teardown ran.
+ * - `lockedSection(lock, project)`: for each value, `project(value, index)` runs as its own
+ *   critical section. Sections of one stream run in the order of their values; sections of other
+ *   streams that share the lock interleave in arrival order.
+ *
+ * The lock is not re-entrant: a section that waits for its own lock waits forever.
+ *
+ * ```text
+ * source:  ab-----|
+ * lockedSection(lock, v => ---v|)
+ * a inner: ^---!
+ * b inner:     ^---!       waits for the lock
+ * output:  ---a---b|
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { Lock, lockedSection } from 'rxjs-concurrency';
+ *
+ * const lock = new Lock();
+ * // read-modify-write of a shared counter, one worker at a time
+ * workItems$.pipe(lockedSection(lock, () => incrementSlowly())).subscribe();
+ * ```
+ */
+export function lockedSection<T>(lock: Lock): MonoTypeOperatorFunction<T>;
+export function lockedSection<T, R>(lock: Lock, project: (value: T, index: number) => ObservableInput<R>): OperatorFunction<T, R>;
+export function lockedSection<T, R>(
+  lock: Lock,
+  project?: (value: T, index: number) => ObservableInput<R>,
+): OperatorFunction<T, T | R> {
+  if (!(lock instanceof Lock)) typeError('lockedSection', 'lock', 'a Lock', lock);
+  if (project === undefined) return (source) => lock.section(source);
+  checkFunction('lockedSection', 'project', project);
+  return mapInSections('lockedSection', lock, project);
+}
