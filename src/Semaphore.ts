@@ -127,10 +127,12 @@ export class Semaphore {
 
       return () => {
         if (node) {
+          // Only a waiter that leaves the head can unblock others (it may have been a heavy one);
+          // one further back changes nobody's turn.
+          const wasFirst = this.queue.isFirst(node);
           this.queue.remove(node);
           node = undefined;
-          // the waiter that left may have been a heavy head blocking lighter ones behind it
-          this.dispatch();
+          if (wasFirst) this.dispatch();
         }
         inner?.unsubscribe();
         if (held) release(noop);

@@ -39,6 +39,11 @@ export class Queue<T> {
     return node.value;
   }
 
+  /** Whether `node` is queued at the head. */
+  isFirst(node: QueueNode<T>): boolean {
+    return node.queued && node === this.head;
+  }
+
   /** Removes and returns the newest value. */
   pop(): T | undefined {
     const node = this.tail;

@@ -1,0 +1,191 @@
+import { describe, it, expect } from 'vitest';
+import { Observable, Subject, defer, of, range, mergeMap, lastValueFrom, timer, map, toArray } from 'rxjs';
+import { Lock, Semaphore, lockedSection, semaphoreMap } from '../src/index.js';
+
+const thrown = (build: () => unknown) => {
+  try {
+    build();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('did not throw');
+};
+
+describe('Semaphore', () => {
+  it.each([
+    [0, RangeError],
+    [-1, RangeError],
+    [1.5, RangeError],
+    [NaN, RangeError],
+    [Infinity, RangeError],
+    ['3', TypeError],
+    [undefined, TypeError],
+  ])('new Semaphore(%s) throws %o naming the parameter', (permits, ErrorClass) => {
+    const error = thrown(() => new Semaphore(permits as number));
+    expect(error).toBeInstanceOf(ErrorClass);
+    expect(error.message).toMatch(/^Semaphore: permits must be an integer from 1 up, got /);
+  });
+
+  it.each([0, 4, 1.5, NaN])('section weight %s on a Semaphore(3) is a RangeError', (weight) => {
+    const error = thrown(() => new Semaphore(3).section(of(1), weight));
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.message).toMatch(/^Semaphore\.section: weight must be an integer from 1 to 3, got /);
+  });
+
+  it('a section of something that is not an input is a TypeError', () => {
+    expect(thrown(() => new Lock().section(5 as never)).message).toMatch(/^Lock\.section: source must be an ObservableInput/);
+  });
+
+  it('state: permits, available, waiting and available$', () => {
+    const sem = new Semaphore(2);
+    const seen: number[] = [];
+    sem.available$.subscribe((n) => seen.push(n));
+    const a = new Subject<void>();
+    const subs = [sem.section(a), sem.section(a), sem.section(a, 2)].map((s) => s.subscribe());
+    expect([sem.permits, sem.available, sem.waiting]).toEqual([2, 0, 1]);
+    subs[0]!.unsubscribe();
+    expect([sem.available, sem.waiting]).toEqual([1, 1]); // the heavy waiter needs 2
+    subs[2]!.unsubscribe();
+    expect([sem.available, sem.waiting]).toEqual([1, 0]);
+    subs[1]!.unsubscribe();
+    expect(sem.available).toBe(2);
+    expect(seen).toEqual([2, 1, 0, 1, 2]);
+  });
+
+  it('a waiter that leaves the head unblocks lighter ones behind it', () => {
+    const sem = new Semaphore(2);
+    const started: string[] = [];
+    const body = (name: string) => new Observable<never>(() => void started.push(name));
+    sem.section(body('light1')).subscribe();
+    const heavy = sem.section(body('heavy'), 2).subscribe();
+    sem.section(body('light2')).subscribe();
+    expect(started).toEqual(['light1']);
+    heavy.unsubscribe();
+    expect(started).toEqual(['light1', 'light2']);
+  });
+
+  it('permits come back after the source’s own teardown, exactly once', () => {
+    const sem = new Semaphore(1);
+    const log: string[] = [];
+    const source = new Observable<number>((s) => {
+      s.next(1);
+      return () => log.push(`teardown, available ${sem.available}`);
+    });
+    const sub = sem.section(source).subscribe();
+    sub.unsubscribe();
+    sub.unsubscribe();
+    expect(log).toEqual(['teardown, available 0']);
+    expect(sem.available).toBe(1);
+    const fail = new Subject<void>();
+    const failing = new Observable<number>((s) => {
+      fail.subscribe(() => s.error('x'));
+      return () => log.push(`error teardown, available ${sem.available}`);
+    });
+    sem.section(failing).subscribe({ error: () => log.push(`error seen, available ${sem.available}`) });
+    fail.next();
+    expect(log.slice(1)).toEqual(['error teardown, available 0', 'error seen, available 1']);
+  });
+
+  it('completion is forwarded with the permit already back', () => {
+    const sem = new Semaphore(1);
+    let atComplete = -1;
+    sem.section(of(1)).subscribe({ complete: () => (atComplete = sem.available) });
+    expect(atComplete).toBe(1);
+  });
+
+  it('100 000 queued sections that complete synchronously run to the end without growing the stack', () => {
+    const sem = new Semaphore(1);
+    const gate = new Subject<void>();
+    let done = 0;
+    sem.section(gate).subscribe();
+    for (let i = 0; i < 100_000; i++) sem.section(of(i)).subscribe({ complete: () => done++ });
+    expect(sem.waiting).toBe(100_000);
+    gate.complete();
+    expect(done).toBe(100_000);
+    expect([sem.available, sem.waiting]).toEqual([1, 0]);
+  });
+
+  it('100 000 cancelled waiters leave nothing queued', () => {
+    const sem = new Semaphore(1);
+    const hold = sem.section(new Subject()).subscribe();
+    const subs = Array.from({ length: 100_000 }, () => sem.section(of(1)).subscribe());
+    for (let i = subs.length - 1; i >= 0; i -= 2) subs[i]!.unsubscribe();
+    for (let i = 0; i < subs.length; i += 2) subs[i]!.unsubscribe();
+    expect(sem.waiting).toBe(0);
+    hold.unsubscribe();
+    expect(sem.available).toBe(1);
+  });
+});
+
+describe('Lock', () => {
+  it('is a one-permit semaphore with `locked`', () => {
+    const lock = new Lock();
+    expect(lock.permits).toBe(1);
+    const sub = lock.section(new Subject()).subscribe();
+    expect(lock.locked).toBe(true);
+    sub.unsubscribe();
+    expect(lock.locked).toBe(false);
+  });
+
+  it('is not re-entrant: a section that waits for its own lock waits forever', () => {
+    const lock = new Lock();
+    let innerRan = false;
+    const sub = lock.section(defer(() => lock.section(defer(() => ((innerRan = true), of(1)))))).subscribe();
+    expect(innerRan).toBe(false);
+    expect([lock.locked, lock.waiting]).toEqual([true, 1]);
+    sub.unsubscribe();
+    expect([lock.locked, lock.waiting, innerRan]).toEqual([false, 0, false]);
+  });
+
+  it('the shared counter ends exact with the lock', async () => {
+    const lock = new Lock();
+    let counter = 0;
+    const increment = defer(() => {
+      const read = counter;
+      return timer(0).pipe(map(() => (counter = read + 1)));
+    });
+    await lastValueFrom(range(0, 50).pipe(mergeMap(() => lock.section(increment)), toArray()));
+    expect(counter).toBe(50);
+  });
+});
+
+describe('semaphoreMap and lockedSection arguments', () => {
+  it.each([
+    [() => semaphoreMap(0, () => of(1)), RangeError, /^semaphoreMap: concurrency must be a positive integer or Infinity, got 0$/],
+    [() => semaphoreMap(-1, () => of(1)), RangeError, /concurrency .*got -1/],
+    [() => semaphoreMap(1.5, () => of(1)), RangeError, /concurrency .*got 1\.5/],
+    [() => semaphoreMap(NaN, () => of(1)), RangeError, /concurrency .*got NaN/],
+    [() => semaphoreMap('3' as never, () => of(1)), TypeError, /^semaphoreMap: semaphore must be a Semaphore, a Lock or a positive integer, got '3'/],
+    [() => semaphoreMap(2, 'p' as never), TypeError, /^semaphoreMap: project must be a function/],
+    [() => semaphoreMap(2, () => of(1), { weight: 3 }), RangeError, /^semaphoreMap: options\.weight must be an integer from 1 to 2, got 3/],
+    [() => semaphoreMap(2, () => of(1), { weight: 0 }), RangeError, /options\.weight .*got 0/],
+    [() => lockedSection({} as never), TypeError, /^lockedSection: lock must be a Lock/],
+    [() => lockedSection(new Lock(), 7 as never), TypeError, /^lockedSection: project must be a function/],
+  ])('%#: throws where the operator is built', (build, ErrorClass, message) => {
+    const error = thrown(build);
+    expect(error).toBeInstanceOf(ErrorClass);
+    expect(error.message).toMatch(message);
+  });
+
+  it('a weight function returning a bad weight errors the output', () => {
+    let error: unknown;
+    of(1).pipe(semaphoreMap(2, () => of(1), { weight: () => 5 })).subscribe({ error: (e) => (error = e) });
+    expect(error).toBeInstanceOf(RangeError);
+    expect((error as Error).message).toMatch(/^semaphoreMap: options\.weight\(value\) must be an integer from 1 to 2, got 5/);
+  });
+
+  it('a project that throws errors the output and returns every permit', () => {
+    const sem = new Semaphore(2);
+    let error: unknown;
+    of(1, 2).pipe(semaphoreMap(sem, (v) => (v === 2 ? (() => { throw 'bad'; })() : new Subject<number>()))).subscribe({ error: (e) => (error = e) });
+    expect(error).toBe('bad');
+    expect(sem.available).toBe(2);
+  });
+
+  it('100 000 synchronous values through semaphoreMap(1) and lockedSection', () => {
+    let n = 0;
+    range(0, 100_000).pipe(semaphoreMap(1, (x) => of(x))).subscribe(() => n++);
+    range(0, 100_000).pipe(lockedSection(new Lock(), (x) => of(x))).subscribe(() => n++);
+    expect(n).toBe(200_000);
+  });
+});
