@@ -1,15 +1,19 @@
 // `npm run demo`: the asyncio scenarios, played with rxjs-concurrency, one after another.
 import asCompleted from './as-completed.js';
 import deadline from './deadline.js';
+import apiSemaphore from './api-semaphore.js';
 import gather from './gather.js';
 import { createLog, type Log } from './log.js';
 import raceMirrors from './race-mirrors.js';
+import sharedCounter from './shared-counter.js';
 
 const scenarios: [string, (log: Log) => Promise<unknown>][] = [
   ['Racing mirrors (asyncio.wait FIRST_COMPLETED, staggered_race)', raceMirrors],
   ['Completion order (asyncio.as_completed)', asCompleted],
   ['Gathering with failures (asyncio.gather return_exceptions=True)', gather],
   ['A deadline (asyncio.wait_for)', deadline],
+  ['A shared counter under a lock (asyncio.Lock)', sharedCounter],
+  ['An API limited to three concurrent calls (asyncio.Semaphore)', apiSemaphore],
 ];
 
 for (const [title, scenario] of scenarios) {

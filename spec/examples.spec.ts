@@ -4,6 +4,8 @@ import raceMirrors from '../examples/race-mirrors.js';
 import asCompleted from '../examples/as-completed.js';
 import gather from '../examples/gather.js';
 import deadline from '../examples/deadline.js';
+import sharedCounter from '../examples/shared-counter.js';
+import apiSemaphore from '../examples/api-semaphore.js';
 
 describe('the demo scenarios (examples/*.ts) do what the docs say', () => {
   it('race-mirrors: B wins, A and C are cancelled; the hedged race is won by the backup', async () => {
@@ -31,5 +33,19 @@ describe('the demo scenarios (examples/*.ts) do what the docs say', () => {
     expect(cleanup).toBeGreaterThanOrEqual(0);
     expect(cleanup).toBeLessThan(timedOut);
     expect(log.lines.at(-1)).toBe('with a fallback: cached value');
+  });
+
+  it('shared-counter: exactly 1000 with the lock, fewer without', async () => {
+    const [unsafe, safe] = await sharedCounter(createLog(false));
+    expect(safe).toBe(1000);
+    expect(unsafe).toBeLessThan(1000);
+  });
+
+  it('api-semaphore: never more than 3 calls inside', async () => {
+    const log = createLog(false);
+    expect(await apiSemaphore(log)).toBe(3);
+    const insides = log.lines.flatMap((l) => /(\d+) inside/.exec(l)?.[1] ?? []).map(Number);
+    expect(insides).toHaveLength(10);
+    expect(Math.max(...insides)).toBe(3);
   });
 });
