@@ -15,5 +15,7 @@ export default defineConfig({
   treeshake: true,
   shims: true,
   target: 'es2022',
-  external: ['rxjs', 'fast-check'],
+  // the other entries import the main one by name, so that `cleanups`, `Semaphore` and the error
+  // classes exist once in a program that uses several entries
+  external: ['rxjs', 'fast-check', 'rxjs-concurrency'],
 });

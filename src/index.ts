@@ -8,3 +8,8 @@ export { Semaphore } from './Semaphore.js';
 export { Lock } from './Lock.js';
 export { lockedSection } from './lockedSection.js';
 export { semaphoreMap, type SemaphoreMapOptions } from './semaphoreMap.js';
+export { onCancel } from './onCancel.js';
+export { finalizeWith, type FinalizeReason, type FinalizeWithOptions } from './finalizeWith.js';
+export { CleanupTracker, cleanups } from './CleanupTracker.js';
+export { fromAbortable } from './fromAbortable.js';
+export { takeUntilAborted } from './takeUntilAborted.js';

@@ -86,3 +86,12 @@ export function toObservables<T>(fn: string, value: Iterable<ObservableInput<T>>
   for (const input of value) out.push(toObservable(fn, `sources[${out.length}]`, input));
   return out;
 }
+
+/** A signal name (`'SIGINT'`) or a non-empty list of them. */
+export function checkSignals(fn: string, param: string, signals: unknown): string[] {
+  const list: unknown = typeof signals === 'string' ? [signals] : signals;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((s) => typeof s === 'string' && /^SIG[A-Z0-9]+$/.test(s))) {
+    typeError(fn, param, "a signal name or a non-empty array of them, such as ['SIGINT', 'SIGTERM']", signals);
+  }
+  return list as string[];
+}
