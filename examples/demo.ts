@@ -1,8 +1,10 @@
 // `npm run demo`: the asyncio scenarios, played with rxjs-concurrency, one after another.
 import asCompleted from './as-completed.js';
+import cancelCleanup from './cancel-cleanup.js';
 import deadline from './deadline.js';
 import apiSemaphore from './api-semaphore.js';
 import gather from './gather.js';
+import gracefulShutdown from './graceful-shutdown.js';
 import { createLog, type Log } from './log.js';
 import raceMirrors from './race-mirrors.js';
 import sharedCounter from './shared-counter.js';
@@ -14,6 +16,8 @@ const scenarios: [string, (log: Log) => Promise<unknown>][] = [
   ['A deadline (asyncio.wait_for)', deadline],
   ['A shared counter under a lock (asyncio.Lock)', sharedCounter],
   ['An API limited to three concurrent calls (asyncio.Semaphore)', apiSemaphore],
+  ['Cancellation with an asynchronous cleanup (task.cancel, CancelledError)', cancelCleanup],
+  ['Graceful shutdown on Ctrl+C (KeyboardInterrupt, add_signal_handler)', gracefulShutdown],
 ];
 
 for (const [title, scenario] of scenarios) {

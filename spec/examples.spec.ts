@@ -6,6 +6,8 @@ import gather from '../examples/gather.js';
 import deadline from '../examples/deadline.js';
 import sharedCounter from '../examples/shared-counter.js';
 import apiSemaphore from '../examples/api-semaphore.js';
+import cancelCleanup from '../examples/cancel-cleanup.js';
+import gracefulShutdown from '../examples/graceful-shutdown.js';
 
 describe('the demo scenarios (examples/*.ts) do what the docs say', () => {
   it('race-mirrors: B wins, A and C are cancelled; the hedged race is won by the backup', async () => {
@@ -47,5 +49,21 @@ describe('the demo scenarios (examples/*.ts) do what the docs say', () => {
     const insides = log.lines.flatMap((l) => /(\d+) inside/.exec(l)?.[1] ?? []).map(Number);
     expect(insides).toHaveLength(10);
     expect(Math.max(...insides)).toBe(3);
+  });
+
+  it('cancel-cleanup: the cleanup finishes before main reports the task done', async () => {
+    const log = createLog(false);
+    await cancelCleanup(log);
+    const at = (line: string) => log.lines.indexOf(line);
+    expect(at('task: cancelled, cleaning up…')).toBeGreaterThan(at('main: cancelling the task'));
+    expect(at('task: cleanup finished')).toBeGreaterThan(at('task: cancelled, cleaning up…'));
+    expect(at('main: the task is cancelled and its cleanup is done')).toBe(log.lines.length - 1);
+  });
+
+  it('graceful-shutdown: the child cleans up and exits 0 after SIGINT', async () => {
+    const log = createLog(false);
+    expect(await gracefulShutdown(log)).toBe(0);
+    expect(log.lines).toContain('service: cleanup finished');
+    expect(log.lines).toContain('service: stopped cleanly by SIGINT');
   });
 });

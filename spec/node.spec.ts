@@ -20,7 +20,7 @@ afterEach(() => {
 
 /** Starts the fixture service in a real Node process (tsx loads the TypeScript). */
 function startService(mode: 'normal' | 'slow' | 'error'): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'spec/fixtures/service.ts', mode], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/service.ts', mode], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const lines: string[] = [];
   const waiters: [string, () => void][] = [];
