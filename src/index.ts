@@ -13,3 +13,14 @@ export { finalizeWith, type FinalizeReason, type FinalizeWithOptions } from './f
 export { CleanupTracker, cleanups } from './CleanupTracker.js';
 export { fromAbortable } from './fromAbortable.js';
 export { takeUntilAborted } from './takeUntilAborted.js';
+export {
+  createWorkerPool,
+  type WorkerPool,
+  type WorkerPoolOptions,
+  type WorkerPoolStats,
+  type WorkerTask,
+  type TaskObserver,
+} from './createWorkerPool.js';
+export { fromWorker, type TaskArgs, type TaskValue } from './fromWorker.js';
+export { transfer, type Transferring } from './transfer.js';
+export type { WorkerContext, WorkerHandlers } from './types.js';

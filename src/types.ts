@@ -20,3 +20,18 @@ export interface SchedulerOptions {
   /** Defaults to rxjs's `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
 }
+
+/** The last argument of every worker handler: how the task learns it was cancelled. */
+export interface WorkerContext {
+  /** Aborts when the subscriber unsubscribes: pass it to `fetch`, timers, streams. */
+  readonly signal: AbortSignal;
+  /**
+   * Throws an `AbortError` once the task is cancelled. It reads a shared-memory flag where the
+   * platform allows it (Node; browsers when cross-origin isolated), so it sees the cancel inside a
+   * synchronous loop, where no message can arrive.
+   */
+  throwIfCancelled(): void;
+}
+
+/** A worker's handlers: functions of their arguments and a last `WorkerContext`. */
+export type WorkerHandlers = Record<string, (...args: never[]) => unknown>;

@@ -1,0 +1,74 @@
+import { Observable, type Subscribable } from 'rxjs';
+import { sharedInlinePool, type WorkerPool } from './createWorkerPool.js';
+import { typeError } from './internal/validate.js';
+import type { Transferring } from './internal/protocol.js';
+import type { WorkerContext, WorkerHandlers } from './types.js';
+
+/** A handler's arguments without its last `ctx`; each may be wrapped in `transfer()`. */
+export type TaskArgs<F> = F extends (...args: infer P extends unknown[]) => unknown ? AllowTransfer<DropContext<P>> : never[];
+type DropContext<P extends unknown[]> = P extends [...infer A extends unknown[], WorkerContext] ? A : P;
+type AllowTransfer<A extends unknown[]> = { [K in keyof A]: A[K] | Transferring<A[K]> };
+
+/** What a task emits: each value a handler's result yields, or the result itself. */
+export type TaskValue<F> = F extends (...args: never[]) => infer R ? Unwrap<Yielded<R>> : never;
+type Yielded<R> = R extends Iterator<infer V> ? V : R extends AsyncIterable<infer V> ? V : R extends Subscribable<infer V> ? V : Awaited<R>;
+type Unwrap<V> = V extends Transferring<infer T> ? T : V;
+
+/**
+ * Runs blocking or CPU-heavy code off the main thread: asyncio's `run_in_executor` / `to_thread`,
+ * with a real cancel. Lazy: each subscription is one task.
+ *
+ * - `fromWorker(pool, name, ...args)` runs the handler `name` of the pool's worker module.
+ * - `fromWorker(fn, ...args)` runs a self-contained function in a shared default pool: it is sent
+ *   as source text, so it must not use variables from outside its body (no closures, no imports),
+ *   and must be an arrow function or a `function` expression (not a method shorthand).
+ *
+ * Values arrive as `next`s, then `complete`. Tasks queue FIFO when every worker is busy;
+ * unsubscribing a queued task removes it before it runs; unsubscribing a running task aborts
+ * `ctx.signal` (and `ctx.throwIfCancelled()` throws), and if the task has not stopped `cancelGrace`
+ * ms later its worker is terminated and replaced — so even `while (true) {}` is cancellable.
+ * A handler's error arrives with its `name`, `message` and `stack`; a worker that dies errors its
+ * task with `WorkerCrashedError`; arguments that cannot be cloned error this subscriber only; an
+ * unknown task name is a `TypeError` naming the tasks that exist.
+ *
+ * ```text
+ * fromWorker(pool, 'primes', 20)
+ * output:       -2-3-5-7-11-13-17-19|
+ * unsubscribe:  -2-3-!                 ctx.signal aborts; the worker is free again
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { fromWorker } from 'rxjs-concurrency';
+ *
+ * const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+ * fromWorker(pool, 'fib', 40).subscribe(console.log);              // a task of a worker module
+ * fromWorker((a: number, b: number) => a * b, 6, 7).subscribe(console.log); // inline: 42
+ * ```
+ */
+export function fromWorker<H extends WorkerHandlers, K extends keyof H & string>(
+  pool: WorkerPool<H>,
+  name: K,
+  ...args: TaskArgs<H[K]>
+): Observable<TaskValue<H[K]>>;
+export function fromWorker<F extends (...args: never[]) => unknown>(fn: F, ...args: TaskArgs<NoInfer<F>>): Observable<TaskValue<F>>;
+export function fromWorker(target: WorkerPool | ((...args: never[]) => unknown), ...rest: unknown[]): Observable<unknown> {
+  const fn = 'fromWorker';
+  let run: WorkerPool['run'];
+  let task: { name?: string; fn?: string; args: unknown[] };
+  if (typeof target === 'function') {
+    const source = Function.prototype.toString.call(target);
+    if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) typeError(fn, 'fn', 'a self-contained function written in JavaScript', target);
+    const pool = sharedInlinePool();
+    run = (t, o) => pool.run(t, o);
+    task = { fn: source, args: rest };
+  } else if (target !== null && typeof target === 'object' && typeof (target as WorkerPool).run === 'function') {
+    const [name, ...args] = rest;
+    if (typeof name !== 'string') typeError(fn, 'name', 'the name of a task (a string)', name);
+    run = (t, o) => target.run(t, o);
+    task = { name, args };
+  } else {
+    return typeError(fn, 'pool', 'a WorkerPool or a function', target);
+  }
+  return new Observable<unknown>((subscriber) => run(task, subscriber));
+}

@@ -1,0 +1,280 @@
+import { logicalCores, spawnWorker, unrefTimer, type WorkerHandle, type WorkerSource } from '#spawn';
+import { WorkerCrashedError } from '../errors.js';
+import { deserializeError, prepareArgs, type FromWorker } from './protocol.js';
+import { Queue, type QueueNode } from './queue.js';
+
+/** Options of `createWorkerPool`. */
+export interface WorkerPoolOptions {
+  /** Most workers at once. Default: logical cores − 1, at least 1. */
+  readonly size?: number;
+  /** Ms to wait, after cancelling a running task, before the worker is terminated and replaced. Default 100. */
+  readonly cancelGrace?: number;
+  /** Ms a worker may idle before it is stopped. Default 5000. Idle workers never keep a Node process alive. */
+  readonly idleTimeout?: number;
+  /** Most tasks waiting for a worker; one more errors with a `RangeError`. Default `Infinity`. */
+  readonly maxQueue?: number;
+  /** Node only: the `worker_threads` resource limits of each worker. */
+  readonly resourceLimits?: {
+    readonly maxOldGenerationSizeMb?: number;
+    readonly maxYoungGenerationSizeMb?: number;
+    readonly codeRangeSizeMb?: number;
+    readonly stackSizeMb?: number;
+  };
+}
+
+/** What a pool is doing now. */
+export interface WorkerPoolStats {
+  readonly workers: number;
+  readonly busy: number;
+  readonly queued: number;
+}
+
+/** One task: a handler by name, or an inline function's source. */
+export interface WorkerTask {
+  readonly name?: string;
+  readonly fn?: string;
+  readonly args: readonly unknown[];
+}
+
+/** Where a task's notifications go. */
+export interface TaskObserver {
+  next(value: unknown): void;
+  error(error: unknown): void;
+  complete(): void;
+}
+
+interface Job {
+  readonly id: number;
+  readonly task: WorkerTask;
+  readonly observer: TaskObserver;
+  node: QueueNode<Job> | undefined;
+  slot: Slot | undefined;
+  cancelled: boolean;
+  done: boolean;
+}
+
+interface Slot {
+  readonly handle: WorkerHandle;
+  readonly flags: Int32Array | undefined;
+  job: Job | undefined;
+  dead: boolean;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+  graceTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+function sharedFlags(): SharedArrayBuffer | undefined {
+  try {
+    return typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const noop = () => undefined;
+
+/** The worker pool behind `createWorkerPool` and the shared pool of inline functions. */
+export class Pool {
+  private readonly slots = new Set<Slot>();
+  private readonly queue = new Queue<Job>();
+  private nextId = 1;
+  private terminated = false;
+  readonly size: number;
+  private readonly cancelGrace: number;
+  private readonly idleTimeout: number;
+  private readonly maxQueue: number;
+
+  constructor(
+    private readonly source: WorkerSource,
+    private readonly options: WorkerPoolOptions,
+  ) {
+    this.size = options.size ?? Math.max(1, logicalCores() - 1);
+    this.cancelGrace = options.cancelGrace ?? 100;
+    this.idleTimeout = options.idleTimeout ?? 5000;
+    this.maxQueue = options.maxQueue ?? Infinity;
+  }
+
+  get stats(): WorkerPoolStats {
+    let busy = 0;
+    for (const slot of this.slots) if (slot.job) busy++;
+    return { workers: this.slots.size, busy, queued: this.queue.size };
+  }
+
+  /** Runs `task`, reporting to `observer`; the returned function cancels it. */
+  run(task: WorkerTask, observer: TaskObserver): () => void {
+    if (this.terminated) {
+      observer.error(new Error('fromWorker: the pool has been terminated'));
+      return noop;
+    }
+    const job: Job = { id: this.nextId++, task, observer, node: undefined, slot: undefined, cancelled: false, done: false };
+    let slot: Slot | undefined;
+    try {
+      slot = this.freeSlot();
+    } catch (error) {
+      // the worker could not even be created (a bad URL, a blocked script): this task errors
+      job.done = true;
+      observer.error(error);
+      return noop;
+    }
+    if (slot) this.start(slot, job);
+    else if (this.queue.size >= this.maxQueue) {
+      job.done = true;
+      observer.error(new RangeError(`fromWorker: the pool's queue is full (maxQueue ${this.maxQueue})`));
+    } else job.node = this.queue.enqueue(job);
+    return () => this.cancel(job);
+  }
+
+  async terminate(): Promise<void> {
+    this.terminated = true;
+    const error = new Error('fromWorker: the pool has been terminated');
+    for (let job = this.queue.dequeue(); job; job = this.queue.dequeue()) this.finish(job, () => job!.observer.error(error));
+    const stopping: Promise<void>[] = [];
+    for (const slot of [...this.slots]) {
+      const job = slot.job;
+      this.remove(slot);
+      if (job) this.finish(job, () => job.observer.error(error));
+      stopping.push(slot.handle.terminate());
+    }
+    await Promise.all(stopping);
+  }
+
+  private freeSlot(): Slot | undefined {
+    for (const slot of this.slots) if (!slot.job) return slot;
+    return this.slots.size < this.size ? this.spawn() : undefined;
+  }
+
+  private spawn(): Slot {
+    const flags = sharedFlags();
+    // the handle is needed by the callbacks, which only fire after this function returns
+    const slot: Slot = {
+      handle: spawnWorker(this.source, this.options.resourceLimits, {
+        message: (message) => this.onMessage(slot, message),
+        crash: (error) => this.crash(slot, error),
+      }),
+      flags: flags ? new Int32Array(flags) : undefined,
+      job: undefined,
+      dead: false,
+      idleTimer: undefined,
+      graceTimer: undefined,
+    };
+    slot.handle.post({ t: 'init', flags });
+    this.slots.add(slot);
+    return slot;
+  }
+
+  private start(slot: Slot, job: Job): void {
+    job.node = undefined;
+    job.slot = slot;
+    slot.job = job;
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.idleTimer = undefined;
+    slot.handle.ref();
+    try {
+      const { args, transfer } = prepareArgs(job.task.args);
+      slot.handle.post({ t: 'run', id: job.id, name: job.task.name, fn: job.task.fn, args }, transfer);
+    } catch (error) {
+      // arguments that cannot be cloned (DataCloneError) error this subscriber, not the pool
+      slot.job = undefined;
+      this.finish(job, () => job.observer.error(error));
+      this.release(slot);
+    }
+  }
+
+  private onMessage(slot: Slot, message: FromWorker): void {
+    const job = slot.job;
+    if (!job || message.id !== job.id) return;
+    if (message.t === 'next') {
+      if (!job.cancelled) job.observer.next(message.value);
+      return;
+    }
+    // a terminal message: the task is over, or acknowledges its cancel; the worker is free
+    slot.job = undefined;
+    if (slot.graceTimer) clearTimeout(slot.graceTimer);
+    slot.graceTimer = undefined;
+    this.finish(job, message.t === 'error' ? () => job.observer.error(deserializeError(message.error)) : () => job.observer.complete());
+    this.release(slot);
+  }
+
+  /** Hands a free worker the next queued task, or lets it idle. */
+  private release(slot: Slot): void {
+    if (slot.dead) return;
+    const next = this.queue.dequeue();
+    if (next) return this.start(slot, next);
+    slot.handle.unref();
+    slot.idleTimer = unrefTimer(setTimeout(() => this.retire(slot), this.idleTimeout));
+  }
+
+  private cancel(job: Job): void {
+    if (job.done || job.cancelled) return;
+    job.cancelled = true;
+    if (job.node) {
+      this.queue.remove(job.node);
+      job.node = undefined;
+      job.done = true;
+      return;
+    }
+    const slot = job.slot;
+    if (!slot || slot.job !== job) return;
+    if (slot.flags) Atomics.store(slot.flags, 0, job.id);
+    slot.handle.post({ t: 'cancel', id: job.id });
+    slot.graceTimer = unrefTimer(
+      setTimeout(() => {
+        // still not stopped: a synchronous loop that never looked at ctx. Replace the worker.
+        if (slot.job === job) {
+          this.remove(slot);
+          job.done = true;
+          void slot.handle.terminate();
+          this.refill();
+        }
+      }, this.cancelGrace),
+    );
+  }
+
+  private crash(slot: Slot, error: Error): void {
+    if (slot.dead) return;
+    const job = slot.job;
+    this.remove(slot);
+    void slot.handle.terminate();
+    if (job) {
+      this.finish(job, () =>
+        job.observer.error(new WorkerCrashedError(`The worker running this task crashed: ${error.message}`, { cause: error })),
+      );
+    }
+    this.refill();
+  }
+
+  private retire(slot: Slot): void {
+    if (slot.job || slot.dead) return;
+    this.remove(slot);
+    void slot.handle.terminate();
+  }
+
+  private remove(slot: Slot): void {
+    slot.dead = true;
+    slot.job = undefined;
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    if (slot.graceTimer) clearTimeout(slot.graceTimer);
+    this.slots.delete(slot);
+  }
+
+  /** Starts workers for queued tasks after one was removed. */
+  private refill(): void {
+    while (this.queue.size > 0 && this.slots.size < this.size && !this.terminated) {
+      const job = this.queue.dequeue()!;
+      let slot: Slot;
+      try {
+        slot = this.spawn();
+      } catch (error) {
+        this.finish(job, () => job.observer.error(error));
+        continue;
+      }
+      this.start(slot, job);
+    }
+  }
+
+  /** Ends a job once: a cancelled job tells its subscriber nothing more. */
+  private finish(job: Job, notify: () => void): void {
+    if (job.done) return;
+    job.done = true;
+    if (!job.cancelled) notify();
+  }
+}

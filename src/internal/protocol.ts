@@ -1,0 +1,66 @@
+/**
+ * The message protocol between a pool and its workers, shared by the Node and browser adapters.
+ *
+ * main → worker: `init` (the shared cancel flag), `run` (a task by name, or an inline function's
+ * source), `cancel`. worker → main: `next`, `error`, `complete`; after a `cancel`, the worker's
+ * `error` or `complete` for that task says it has stopped and is free again.
+ */
+export type ToWorker =
+  | { readonly t: 'init'; readonly flags: SharedArrayBuffer | undefined }
+  | { readonly t: 'run'; readonly id: number; readonly name?: string; readonly fn?: string; readonly args: readonly unknown[] }
+  | { readonly t: 'cancel'; readonly id: number };
+
+export type FromWorker =
+  | { readonly t: 'next'; readonly id: number; readonly value: unknown }
+  | { readonly t: 'error'; readonly id: number; readonly error: SerializedError }
+  | { readonly t: 'complete'; readonly id: number };
+
+/** An error as it crosses the thread boundary: Error instances keep name, message and stack. */
+export type SerializedError =
+  | { readonly kind: 'error'; readonly name: string; readonly message: string; readonly stack: string | undefined }
+  | { readonly kind: 'value'; readonly value: unknown };
+
+/** The brand of a `transfer()` marker: a string, so that it is recognised across module copies. */
+export const TRANSFER_BRAND = '__rxjsConcurrencyTransfer';
+
+/** A value marked to be moved, not copied, across the thread boundary. */
+export interface Transferring<T> {
+  readonly [TRANSFER_BRAND]: true;
+  readonly value: T;
+  readonly transferables: readonly Transferable[];
+}
+
+export function isTransferring(value: unknown): value is Transferring<unknown> {
+  return value !== null && typeof value === 'object' && (value as Record<string, unknown>)[TRANSFER_BRAND] === true;
+}
+
+/** Unwraps the `transfer()` markers among `args` and collects what they move. */
+export function prepareArgs(args: readonly unknown[]): { args: unknown[]; transfer: Transferable[] } {
+  const transfer: Transferable[] = [];
+  const out = args.map((arg) => {
+    if (!isTransferring(arg)) return arg;
+    transfer.push(...arg.transferables);
+    return arg.value;
+  });
+  return { args: out, transfer };
+}
+
+const ERRORS: Record<string, ErrorConstructor> = {
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+};
+
+/** Rebuilds a worker's error on this side with the same name, message and stack. */
+export function deserializeError(error: SerializedError): unknown {
+  if (error.kind === 'value') return error.value;
+  const ErrorClass = ERRORS[error.name] ?? Error;
+  const rebuilt = new ErrorClass(error.message);
+  if (rebuilt.name !== error.name) Object.defineProperty(rebuilt, 'name', { value: error.name, configurable: true, writable: true });
+  if (error.stack !== undefined) rebuilt.stack = error.stack;
+  return rebuilt;
+}

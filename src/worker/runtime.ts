@@ -1,0 +1,178 @@
+/* eslint-disable */
+/**
+ * The source text of an inline-function worker. Tools that keep function names (tsx, vitest,
+ * esbuild's keepNames) wrap functions in a `__name(fn, 'name')` helper that does not exist inside a
+ * worker started from source text; the prelude defines a harmless one, for the runtime and for the
+ * inline functions it evaluates.
+ */
+export function inlineWorkerSource(endpointExpression: string): string {
+  return `globalThis.__name = globalThis.__name || ((fn) => fn);\n(${installRuntime.toString()})(${endpointExpression}, null);`;
+}
+
+/**
+ * What runs inside a worker: receives tasks, runs handlers, streams their results back, and stops
+ * them on cancel. It is self-contained — no imports, nothing from outside its body — because the
+ * shared pool of inline functions starts workers from its source text (`installRuntime.toString()`).
+ *
+ * `endpoint` is Node's `parentPort` or a Web Worker's `self`; `handlers` is null in an inline-function
+ * worker, where each `run` message carries the function's source.
+ */
+export function installRuntime(endpoint: unknown, handlers: Record<string, (...args: never[]) => unknown> | null): void {
+  type Msg = { t: string; id: number; name?: string; fn?: string; args?: unknown[]; flags?: SharedArrayBuffer };
+  const port = endpoint as {
+    postMessage(message: unknown, transfer?: unknown[]): void;
+    on?(event: 'message', listener: (data: Msg) => void): void;
+    addEventListener?(event: 'message', listener: (event: { data: Msg }) => void): void;
+  };
+  const BRAND = '__rxjsConcurrencyTransfer';
+  const running = new Map<number, () => void>();
+  const compiled = new Map<string, (...args: unknown[]) => unknown>();
+  let flags: Int32Array | undefined;
+
+  const serialize = (error: unknown) => {
+    if (error !== null && typeof error === 'object' && 'message' in error) {
+      const e = error as Error;
+      return { kind: 'error', name: String(e.name ?? 'Error'), message: String(e.message), stack: typeof e.stack === 'string' ? e.stack : undefined };
+    }
+    return { kind: 'value', value: error };
+  };
+
+  /** Posts one value; returns the error when it could not be sent (it cannot be cloned). */
+  const post = (id: number, value: unknown): unknown => {
+    let transfer: unknown[] = [];
+    if (value !== null && typeof value === 'object' && (value as Record<string, unknown>)[BRAND] === true) {
+      const marked = value as { value: unknown; transferables: unknown[] };
+      transfer = marked.transferables;
+      value = marked.value;
+    }
+    try {
+      port.postMessage({ t: 'next', id, value }, transfer);
+      return undefined;
+    } catch (error) {
+      return error ?? new Error('postMessage failed');
+    }
+  };
+
+  const run = (id: number, name: string | undefined, fn: string | undefined, args: unknown[]) => {
+    const controller = new AbortController();
+    let finished = false;
+    let stop: () => void = () => undefined;
+    const end = (message: { t: string; id: number; error?: unknown }) => {
+      if (finished) return;
+      finished = true;
+      running.delete(id);
+      port.postMessage(message);
+    };
+    const fail = (error: unknown) => end({ t: 'error', id, error: serialize(error) });
+    // a value that cannot be cloned errors this task, not the worker
+    const sendNext = (_id: number, value: unknown): boolean => {
+      const error = post(id, value);
+      if (error === undefined) return true;
+      fail(error);
+      return false;
+    };
+    const cancelled = () => controller.signal.aborted || (flags !== undefined && Atomics.load(flags, 0) === id);
+    const ctx = {
+      signal: controller.signal,
+      throwIfCancelled() {
+        if (cancelled()) {
+          const error = new Error('The task was cancelled');
+          error.name = 'AbortError';
+          throw error;
+        }
+      },
+    };
+    running.set(id, () => {
+      if (controller.signal.aborted) return;
+      controller.abort();
+      stop();
+    });
+
+    let result: unknown;
+    try {
+      let handler: ((...args: unknown[]) => unknown) | undefined;
+      if (fn !== undefined) {
+        handler = compiled.get(fn);
+        if (!handler) {
+          handler = (0, eval)(`(${fn})`) as (...args: unknown[]) => unknown;
+          compiled.set(fn, handler);
+        }
+      } else if (handlers && name !== undefined && Object.prototype.hasOwnProperty.call(handlers, name) && typeof handlers[name] === 'function') {
+        handler = handlers[name] as (...args: unknown[]) => unknown;
+      } else {
+        const names = handlers ? Object.keys(handlers).map((n) => `'${n}'`).join(', ') : '';
+        throw new TypeError(`fromWorker: unknown task '${String(name)}'; this worker's tasks are ${names || '(none)'}`);
+      }
+      result = handler(...args, ctx);
+    } catch (error) {
+      return fail(error);
+    }
+
+    const r = result as Record<string | symbol, unknown> | null;
+    if (r !== null && typeof r === 'object' && typeof r.subscribe === 'function' && typeof r.then !== 'function') {
+      let subscription: { unsubscribe(): void } | undefined;
+      stop = () => {
+        subscription?.unsubscribe();
+        end({ t: 'complete', id });
+      };
+      subscription = (r.subscribe as (o: object) => { unsubscribe(): void })({
+        next: (value: unknown) => finished || sendNext(id, value) || subscription?.unsubscribe(),
+        error: fail,
+        complete: () => end({ t: 'complete', id }),
+      });
+      if (finished) subscription.unsubscribe();
+    } else if (r !== null && typeof r === 'object' && typeof r[Symbol.asyncIterator] === 'function') {
+      const iterator = (r[Symbol.asyncIterator] as () => AsyncIterator<unknown>)();
+      stop = () => {
+        void iterator.return?.();
+        end({ t: 'complete', id });
+      };
+      void (async () => {
+        try {
+          for (;;) {
+            const step = await iterator.next();
+            if (finished) return;
+            if (step.done) break;
+            if (!sendNext(id, step.value)) return void iterator.return?.();
+          }
+          end({ t: 'complete', id });
+        } catch (error) {
+          fail(error);
+        }
+      })();
+    } else if (r !== null && typeof r === 'object' && typeof r.next === 'function' && typeof r[Symbol.iterator] === 'function') {
+      const iterator = r as unknown as Iterator<unknown>;
+      try {
+        for (;;) {
+          if (cancelled()) {
+            iterator.return?.();
+            break;
+          }
+          const step = iterator.next();
+          if (step.done) break;
+          if (!sendNext(id, step.value)) return void iterator.return?.();
+        }
+        end({ t: 'complete', id });
+      } catch (error) {
+        fail(error);
+      }
+    } else if (r !== null && (typeof r === 'object' || typeof r === 'function') && typeof r.then === 'function') {
+      (r as unknown as PromiseLike<unknown>).then(
+        (value) => {
+          if (!finished && sendNext(id, value)) end({ t: 'complete', id });
+        },
+        fail,
+      );
+    } else if (sendNext(id, result)) {
+      end({ t: 'complete', id });
+    }
+  };
+
+  const onMessage = (message: Msg) => {
+    if (message.t === 'init') flags = message.flags ? new Int32Array(message.flags) : undefined;
+    else if (message.t === 'cancel') running.get(message.id)?.();
+    else if (message.t === 'run') run(message.id, message.name, message.fn, message.args ?? []);
+  };
+  if (typeof port.on === 'function') port.on('message', onMessage);
+  else port.addEventListener!('message', (event) => onMessage(event.data));
+}
