@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
@@ -11,10 +12,44 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['spec/**/*.spec.ts', 'marble-tests/**/*.marble.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default', 'json'],
     outputFile: { json: '.tmp/vitest-report.json' },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'node', include: ['spec/**/*.spec.ts', 'marble-tests/**/*.marble.ts'] },
+      },
+      {
+        // the worker pool in a real Chromium: Debian's, installed by scripts/ensure-chromium.sh
+        extends: true,
+        test: {
+          name: 'chromium',
+          include: ['browser-tests/**/*.test.ts'],
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: {
+                executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+                args: [
+                  '--no-sandbox',
+                  '--disable-gpu',
+                  '--disable-dev-shm-usage',
+                  '--disable-background-networking',
+                  '--disable-component-update',
+                  '--disable-sync',
+                  '--no-first-run',
+                  '--disable-quic',
+                ],
+              },
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+    ],
   },
 });
