@@ -2,6 +2,7 @@
 import asCompleted from './as-completed.js';
 import cancelCleanup from './cancel-cleanup.js';
 import deadline from './deadline.js';
+import executor from './executor.js';
 import apiSemaphore from './api-semaphore.js';
 import gather from './gather.js';
 import gracefulShutdown from './graceful-shutdown.js';
@@ -18,6 +19,7 @@ const scenarios: [string, (log: Log) => Promise<unknown>][] = [
   ['An API limited to three concurrent calls (asyncio.Semaphore)', apiSemaphore],
   ['Cancellation with an asynchronous cleanup (task.cancel, CancelledError)', cancelCleanup],
   ['Graceful shutdown on Ctrl+C (KeyboardInterrupt, add_signal_handler)', gracefulShutdown],
+  ['Blocking code off the main thread (loop.run_in_executor)', executor],
 ];
 
 for (const [title, scenario] of scenarios) {

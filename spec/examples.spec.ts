@@ -8,6 +8,7 @@ import sharedCounter from '../examples/shared-counter.js';
 import apiSemaphore from '../examples/api-semaphore.js';
 import cancelCleanup from '../examples/cancel-cleanup.js';
 import gracefulShutdown from '../examples/graceful-shutdown.js';
+import executor from '../examples/executor.js';
 
 describe('the demo scenarios (examples/*.ts) do what the docs say', () => {
   it('race-mirrors: B wins, A and C are cancelled; the hedged race is won by the backup', async () => {
@@ -65,5 +66,14 @@ describe('the demo scenarios (examples/*.ts) do what the docs say', () => {
     expect(await gracefulShutdown(log)).toBe(0);
     expect(log.lines).toContain('service: cleanup finished');
     expect(log.lines).toContain('service: stopped cleanly by SIGINT');
+  });
+
+  it('executor: the main thread ticks while fib runs in a worker; the long task is cancelled', async () => {
+    const log = createLog(false);
+    const { ticks, result, cancelled } = await executor(log);
+    expect(result).toBe(39088169);
+    expect(ticks).toBeGreaterThan(0);
+    expect(cancelled).toBe(true);
+    expect(log.lines.at(-1)).toBe('worker said: 4 (2 + 2, from the same pool)');
   });
 });
