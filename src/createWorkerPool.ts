@@ -1,5 +1,6 @@
-import { Pool, type TaskObserver, type WorkerPoolOptions, type WorkerPoolStats, type WorkerTask } from './internal/pool.js';
-import { checkDuration, checkInteger, checkOptions, rangeError, typeError } from './internal/validate.js';
+import * as platform from '#spawn';
+import { Pool, checkPoolOptions, type TaskObserver, type WorkerPoolOptions, type WorkerPoolStats, type WorkerTask } from './internal/pool.js';
+import { rangeError, typeError } from './internal/validate.js';
 import type { WorkerHandlers } from './types.js';
 
 export type { TaskObserver, WorkerPoolOptions, WorkerPoolStats, WorkerTask } from './internal/pool.js';
@@ -21,19 +22,6 @@ export interface WorkerPool<H extends WorkerHandlers = WorkerHandlers> {
   run(task: WorkerTask, observer: TaskObserver): () => void;
   /** Type-level only: the handlers this pool serves. Never set at run time. */
   readonly handlers?: H;
-}
-
-/** Checks the pool options; shared with `inProcessPool`. */
-export function checkPoolOptions(fn: string, options: WorkerPoolOptions | undefined): WorkerPoolOptions {
-  const opts = checkOptions(fn, options);
-  if (opts.size !== undefined) checkInteger(fn, 'options.size', opts.size, 1);
-  if (opts.cancelGrace !== undefined) checkDuration(fn, 'options.cancelGrace', opts.cancelGrace);
-  if (opts.idleTimeout !== undefined) checkDuration(fn, 'options.idleTimeout', opts.idleTimeout);
-  if (opts.maxQueue !== undefined && opts.maxQueue !== Infinity) checkInteger(fn, 'options.maxQueue', opts.maxQueue, 0);
-  if (opts.resourceLimits !== undefined && (opts.resourceLimits === null || typeof opts.resourceLimits !== 'object')) {
-    typeError(fn, 'options.resourceLimits', 'an object', opts.resourceLimits);
-  }
-  return opts;
 }
 
 /**
@@ -65,7 +53,7 @@ export function createWorkerPool<H extends WorkerHandlers = WorkerHandlers>(url:
   const fn = 'createWorkerPool';
   if (!(url instanceof URL) && typeof url !== 'string') typeError(fn, 'url', 'a URL or a string', url);
   if (typeof url === 'string' && url.length === 0) rangeError(fn, 'url', 'a non-empty string', url);
-  const pool = new Pool({ url }, checkPoolOptions(fn, options));
+  const pool = new Pool(platform, { url }, checkPoolOptions(fn, options));
   return {
     get stats() {
       return pool.stats;
@@ -78,5 +66,5 @@ export function createWorkerPool<H extends WorkerHandlers = WorkerHandlers>(url:
 /** The shared pool of inline functions (`fromWorker(fn, ...args)`), made on first use. */
 let inlinePool: Pool | undefined;
 export function sharedInlinePool(): Pool {
-  return (inlinePool ??= new Pool({ inline: true }, {}));
+  return (inlinePool ??= new Pool(platform, { inline: true }, {}));
 }

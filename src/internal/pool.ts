@@ -1,7 +1,8 @@
-import { logicalCores, spawnWorker, unrefTimer, type WorkerHandle, type WorkerSource } from '#spawn';
+import type { SpawnEvents, WorkerHandle, WorkerSource } from '#spawn';
 import { WorkerCrashedError } from '../errors.js';
 import { deserializeError, prepareArgs, type FromWorker } from './protocol.js';
 import { Queue, type QueueNode } from './queue.js';
+import { checkDuration, checkInteger, checkOptions, typeError } from './validate.js';
 
 /** Options of `createWorkerPool`. */
 export interface WorkerPoolOptions {
@@ -20,6 +21,19 @@ export interface WorkerPoolOptions {
     readonly codeRangeSizeMb?: number;
     readonly stackSizeMb?: number;
   };
+}
+
+/** Checks the pool options; shared with `inProcessPool`. */
+export function checkPoolOptions(fn: string, options: WorkerPoolOptions | undefined): WorkerPoolOptions {
+  const opts = checkOptions(fn, options);
+  if (opts.size !== undefined) checkInteger(fn, 'options.size', opts.size, 1);
+  if (opts.cancelGrace !== undefined) checkDuration(fn, 'options.cancelGrace', opts.cancelGrace);
+  if (opts.idleTimeout !== undefined) checkDuration(fn, 'options.idleTimeout', opts.idleTimeout);
+  if (opts.maxQueue !== undefined && opts.maxQueue !== Infinity) checkInteger(fn, 'options.maxQueue', opts.maxQueue, 0);
+  if (opts.resourceLimits !== undefined && (opts.resourceLimits === null || typeof opts.resourceLimits !== 'object')) {
+    typeError(fn, 'options.resourceLimits', 'an object', opts.resourceLimits);
+  }
+  return opts;
 }
 
 /** What a pool is doing now. */
@@ -72,6 +86,13 @@ function sharedFlags(): SharedArrayBuffer | undefined {
 
 const noop = () => undefined;
 
+/** What a pool needs of its platform: the `#spawn` adapter, or the in-process one of the testing kit. */
+export interface Platform {
+  spawnWorker(source: WorkerSource, resourceLimits: WorkerPoolOptions['resourceLimits'], events: SpawnEvents): WorkerHandle;
+  logicalCores(): number;
+  unrefTimer(timer: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout>;
+}
+
 /** The worker pool behind `createWorkerPool` and the shared pool of inline functions. */
 export class Pool {
   private readonly slots = new Set<Slot>();
@@ -84,10 +105,11 @@ export class Pool {
   private readonly maxQueue: number;
 
   constructor(
+    private readonly platform: Platform,
     private readonly source: WorkerSource,
     private readonly options: WorkerPoolOptions,
   ) {
-    this.size = options.size ?? Math.max(1, logicalCores() - 1);
+    this.size = options.size ?? Math.max(1, platform.logicalCores() - 1);
     this.cancelGrace = options.cancelGrace ?? 100;
     this.idleTimeout = options.idleTimeout ?? 5000;
     this.maxQueue = options.maxQueue ?? Infinity;
@@ -146,7 +168,7 @@ export class Pool {
     const flags = sharedFlags();
     // the handle is needed by the callbacks, which only fire after this function returns
     const slot: Slot = {
-      handle: spawnWorker(this.source, this.options.resourceLimits, {
+      handle: this.platform.spawnWorker(this.source, this.options.resourceLimits, {
         message: (message) => this.onMessage(slot, message),
         crash: (error) => this.crash(slot, error),
       }),
@@ -200,7 +222,7 @@ export class Pool {
     const next = this.queue.dequeue();
     if (next) return this.start(slot, next);
     slot.handle.unref();
-    slot.idleTimer = unrefTimer(setTimeout(() => this.retire(slot), this.idleTimeout));
+    if (this.idleTimeout !== Infinity) slot.idleTimer = this.platform.unrefTimer(setTimeout(() => this.retire(slot), this.idleTimeout));
   }
 
   private cancel(job: Job): void {
@@ -216,7 +238,8 @@ export class Pool {
     if (!slot || slot.job !== job) return;
     if (slot.flags) Atomics.store(slot.flags, 0, job.id);
     slot.handle.post({ t: 'cancel', id: job.id });
-    slot.graceTimer = unrefTimer(
+    if (this.cancelGrace === Infinity) return;
+    slot.graceTimer = this.platform.unrefTimer(
       setTimeout(() => {
         // still not stopped: a synchronous loop that never looked at ctx. Replace the worker.
         if (slot.job === job) {

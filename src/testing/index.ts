@@ -1,1 +1,3 @@
-export {};
+export { marbleSource, fromMarble, showMarble, type MarbleSource, type MarbleSourceOptions, type LoggedObservable } from './marbles.js';
+export { checkOperatorContract, type ContractContext, type ContractOptions } from './checkOperatorContract.js';
+export { inProcessPool } from './inProcessPool.js';

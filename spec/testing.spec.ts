@@ -1,0 +1,203 @@
+import { describe, it, expect } from 'vitest';
+import { EMPTY, Observable, catchError, concatMap, lastValueFrom, map, mergeMap, of, switchMap, timer, toArray, type OperatorFunction } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import {
+  Lock,
+  Semaphore,
+  finalizeWith,
+  fromWorker,
+  gatherSettled,
+  lockedSection,
+  mergeAsCompleted,
+  onCancel,
+  raceFirst,
+  semaphoreMap,
+  takeUntilAborted,
+  timeoutWith,
+} from '../src/index.js';
+import { checkOperatorContract, inProcessPool, type ContractContext } from '../src/testing/index.js';
+
+const RUNS = process.env.SOAK ? 2000 : 200;
+
+const messageOf = (check: () => void): string => {
+  try {
+    check();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('the check passed');
+};
+
+describe('checkOperatorContract catches broken operators, with a readable counterexample', () => {
+  const forward = <T>(subscriber: { next(v: T): void; error(e: unknown): void; complete(): void }) => ({
+    next: (v: T) => subscriber.next(v),
+    error: (e: unknown) => subscriber.error(e),
+    complete: () => subscriber.complete(),
+  });
+
+  it('one that never unsubscribes its source', () => {
+    const message = messageOf(() =>
+      checkOperatorContract(() => (source) => new Observable((subscriber) => void source.subscribe(forward(subscriber)))),
+    );
+    expect(message).toMatch(/rule broken: (unsubscribing the output leaves nothing open|every subscription is torn down)/);
+    expect(message).toMatch(/source: (cold|hot)\('/);
+    expect(message).toMatch(/replay with \{ seed: -?\d+, path: "[\d:]*" \}/);
+  });
+
+  it('one that emits after complete', () => {
+    const emitsAfterComplete: OperatorFunction<string, string> = (source) => {
+      const out = new Observable<string>();
+      (out as { subscribe: unknown }).subscribe = (observer: { next(v: string): void; error(e: unknown): void; complete(): void }) =>
+        source.subscribe({
+          next: (v) => observer.next(v),
+          error: (e) => observer.error(e),
+          complete: () => {
+            observer.complete();
+            observer.next('late');
+          },
+        });
+      return out;
+    };
+    const message = messageOf(() => checkOperatorContract(() => emitsAfterComplete));
+    expect(message).toMatch(/rule broken: nothing after complete or error\n {2}next\("late"\) at frame \d+ after complete at frame \d+/);
+    expect(message).toMatch(/source: (cold|hot)\('-*\|'\)/); // shrunk to an empty diagram that completes
+  });
+
+  it('one that tears down twice', () => {
+    const message = messageOf(() =>
+      checkOperatorContract(() => (source) =>
+        new Observable((subscriber) => {
+          const sub = source.subscribe(forward(subscriber));
+          return () => {
+            sub.unsubscribe();
+            sub.unsubscribe();
+          };
+        }),
+      ),
+    );
+    expect(message).toMatch(/rule broken: every subscription is torn down exactly once\n {2}source \(subscribed at frame 0\) was torn down 2 times/);
+  });
+
+  it('one that swallows errors', () => {
+    const message = messageOf(() => checkOperatorContract(() => catchError(() => EMPTY)));
+    expect(message).toMatch(/rule broken: upstream errors reach the output\n {2}the source errored with "error" at frame \d+, but the output completed/);
+    expect(message).toMatch(/source: (cold|hot)\('-*#', \{\}, "error"\)/);
+  });
+
+  it('one that leaks an inner subscription', () => {
+    const leaky = ({ inner }: ContractContext): OperatorFunction<string, string> => (source) =>
+      new Observable((subscriber) => {
+        let index = 0;
+        const sub = source.subscribe({
+          next: (v) => void inner(v, index++).subscribe({ next: (x) => subscriber.next(x), error: (e) => subscriber.error(e) }),
+          error: (e) => subscriber.error(e),
+          complete: () => subscriber.complete(),
+        });
+        return () => sub.unsubscribe();
+      });
+    const message = messageOf(() => checkOperatorContract(leaky));
+    expect(message).toMatch(/rule broken: .*\n {2}inner 0 .*(still subscribed|never unsubscribed)/);
+    expect(message).toMatch(/inner 0: (cold|hot)\('/);
+  });
+
+  it('the same seed replays the same failure', () => {
+    const first = messageOf(() => checkOperatorContract(() => catchError(() => EMPTY), { seed: 42 }));
+    const again = messageOf(() => checkOperatorContract(() => catchError(() => EMPTY), { seed: 42 }));
+    expect(again).toBe(first);
+  });
+});
+
+describe('correct rxjs operators pass the contract', () => {
+  it.each([
+    ['map', () => map((x: string) => x.toUpperCase())],
+    ['mergeMap', ({ inner }: ContractContext) => mergeMap(inner)],
+    ['switchMap', ({ inner }: ContractContext) => switchMap(inner)],
+    ['concatMap', ({ inner }: ContractContext) => concatMap(inner)],
+  ] as const)('%s', (_name, make) => {
+    checkOperatorContract(make as (c: ContractContext) => OperatorFunction<string, unknown>, { numRuns: RUNS });
+  });
+});
+
+describe('every operator of this package passes the contract', () => {
+  const cases: [string, (c: ContractContext) => OperatorFunction<string, unknown>, { handlesErrors?: boolean }?][] = [
+    ['timeoutWith', () => timeoutWith(5)],
+    ['timeoutWith with a fallback', ({ inner }) => timeoutWith(4, (e) => inner(String(e), 0))],
+    ['semaphoreMap (number)', ({ inner }) => semaphoreMap(2, inner)],
+    ['semaphoreMap (shared Semaphore, weights)', ({ inner }) => semaphoreMap(new Semaphore(3), inner, { weight: (_v, i) => (i % 3) + 1 })],
+    ['lockedSection(lock)', () => lockedSection(new Lock())],
+    ['lockedSection(lock, project)', ({ inner }) => lockedSection(new Lock(), inner)],
+    ['finalizeWith', () => finalizeWith(() => undefined)],
+    ['onCancel', () => onCancel(() => undefined)],
+    ['takeUntilAborted', () => takeUntilAborted(new AbortController().signal)],
+    ['raceFirst (source raced with an inner)', ({ inner }) => (source) => raceFirst([source, inner('x', 0)]), { handlesErrors: true }],
+    ['mergeAsCompleted (an Observable of inners)', ({ inner }) => (source) => mergeAsCompleted(source.pipe(map(inner)))],
+    ['mergeAsCompleted with settle and concurrency', ({ inner }) => (source) => mergeAsCompleted(source.pipe(map(inner)), { settle: true, concurrency: 2 })],
+    ['gatherSettled (an Observable of inners)', ({ inner }) => (source) => gatherSettled(source.pipe(map(inner)), { timeout: 6 })],
+    ['fromWorker on an in-process pool', () => {
+      const pool = inProcessPool({ echo: (v: string) => of(v, v) });
+      return mergeMap((v: string) => fromWorker(pool, 'echo', v));
+    }],
+  ];
+  it.each(cases)('%s', (_name, make, options) => {
+    checkOperatorContract(make, { numRuns: RUNS, ...options });
+  });
+});
+
+describe('inProcessPool', () => {
+  const tasks = {
+    double: (n: number) => n * 2,
+    *count(n: number) {
+      for (let i = 1; i <= n; i++) yield i;
+    },
+    ticks: (n: number) => new Observable<number>((s) => {
+      let i = 0;
+      const t = setInterval(() => (i < n ? s.next(i++) : s.complete()), 1);
+      return () => clearInterval(t);
+    }),
+    fail: () => {
+      throw new RangeError('nope');
+    },
+  };
+
+  it('has the pool interface and runs handlers on this thread, synchronously', () => {
+    const pool = inProcessPool(tasks);
+    const values: number[] = [];
+    fromWorker(pool, 'double', 21).subscribe((v) => values.push(v));
+    expect(values).toEqual([42]);
+    expect(pool.stats).toEqual({ workers: 1, busy: 0, queued: 0 });
+  });
+
+  it('streams, errors with the same class, and knows its task names', async () => {
+    const pool = inProcessPool(tasks);
+    expect(await lastValueFrom(fromWorker(pool, 'count', 3).pipe(toArray()))).toEqual([1, 2, 3]);
+    await expect(lastValueFrom(fromWorker(pool, 'fail'))).rejects.toThrow(RangeError);
+    await expect(lastValueFrom(fromWorker(pool as never, 'zzz' as never))).rejects.toThrow(/unknown task 'zzz'.*'double'/);
+  });
+
+  it('runs Observable handlers in virtual time', () => {
+    const pool = inProcessPool({ later: (v: string) => timer(3).pipe(map(() => v)) });
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ expectObservable }) => {
+      expectObservable(fromWorker(pool, 'later', 'x')).toBe('---(x|)');
+    });
+  });
+
+  it('cancelling unsubscribes the handler’s Observable and frees the slot; size limits and queues', () => {
+    let torn = 0;
+    const pool = inProcessPool({ forever: () => new Observable(() => () => torn++) }, { size: 1 });
+    const a = fromWorker(pool, 'forever').subscribe();
+    const b = fromWorker(pool, 'forever').subscribe();
+    expect(pool.stats).toEqual({ workers: 1, busy: 1, queued: 1 });
+    b.unsubscribe();
+    expect(pool.stats.queued).toBe(0);
+    a.unsubscribe();
+    expect(torn).toBe(1);
+    expect(pool.stats).toEqual({ workers: 1, busy: 0, queued: 0 });
+  });
+
+  it('bad arguments', () => {
+    expect(() => inProcessPool(null as never)).toThrow(/^inProcessPool: handlers must be an object/);
+    expect(() => inProcessPool({ a: 1 } as never)).toThrow(/^inProcessPool: handlers\.a must be a function/);
+    expect(() => inProcessPool({}, { size: 0 })).toThrow(/^inProcessPool: options\.size must be an integer from 1 up, got 0/);
+    expect(() => checkOperatorContract(5 as never)).toThrow(/^checkOperatorContract: makeOperator must be a function/);
+  });
+});

@@ -1,0 +1,229 @@
+import fc from 'fast-check';
+import { Observable, type OperatorFunction, type Subscription, type Unsubscribable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { fromMarble, marbleSource, showMarble, type MarbleSource } from './marbles.js';
+
+/** What `makeOperator` receives: inner Observables for higher-order operators. */
+export interface ContractContext {
+  /**
+   * An inner Observable for the `index`-th value, made from the generated inner diagrams. Its
+   * subscriptions are checked like the source's: use it as the project of `mergeMap` & co.
+   */
+  inner(value: string, index: number): Observable<string>;
+}
+
+/** Options of {@link checkOperatorContract}. */
+export interface ContractOptions {
+  /** Generated cases. Default 200. */
+  readonly numRuns?: number;
+  /** Replays a failure: the seed from its message. */
+  readonly seed?: number;
+  /** Replays a failure: the path from its message. */
+  readonly path?: string;
+  /** Most frames in a generated diagram. Default 8. */
+  readonly maxFrames?: number;
+  /** Kinds of source. Default both `'cold'` and `'hot'`. */
+  readonly kinds?: ReadonlyArray<'cold' | 'hot'>;
+  /** The operator documents that it handles upstream errors, so they need not reach the output. */
+  readonly handlesErrors?: boolean;
+}
+
+interface Record {
+  readonly kind: string;
+  readonly start: number;
+  end: number | undefined;
+  teardowns: number;
+  handleCalls: number;
+  errored: { at: number; error: unknown } | undefined;
+}
+
+class Violation extends Error {
+  constructor(
+    readonly rule: string,
+    readonly detail: string,
+  ) {
+    super(`${rule}: ${detail}`);
+  }
+}
+
+type Case = [source: MarbleSource, inners: MarbleSource[], unsubscribeAt: number | undefined];
+
+function runCase(makeOperator: (context: ContractContext) => OperatorFunction<string, unknown>, options: ContractOptions, [source, inners, unsubscribeAt]: Case): void {
+  const records: Record[] = [];
+  const notes: { frame: number; kind: 'N' | 'E' | 'C'; value?: unknown; late: boolean }[] = [];
+  const scheduler = new TestScheduler(() => undefined);
+  let output: Unsubscribable | undefined;
+  let unsubscribed = false;
+  let problem: Violation | undefined;
+  const fail = (rule: string, detail: string) => {
+    problem ??= new Violation(rule, detail);
+  };
+  const open = () => records.filter((r) => r.teardowns === 0);
+
+  scheduler.run((helpers) => {
+    // Each subscription to a source or inner is recorded: when it started and ended, how often its
+    // teardown ran, and how often the handle `subscribe` returned was unsubscribed.
+    const track = (kind: string, made: Observable<string>): Observable<string> => {
+      let last: Record | undefined;
+      const tracked = new Observable<string>((subscriber) => {
+        const record: Record = { kind, start: scheduler.now(), end: undefined, teardowns: 0, handleCalls: 0, errored: undefined };
+        records.push(record);
+        last = record;
+        const sub = made.subscribe({
+          next: (value) => subscriber.next(value),
+          error: (error: unknown) => {
+            record.errored = { at: scheduler.now(), error };
+            subscriber.error(error);
+          },
+          complete: () => subscriber.complete(),
+        });
+        return () => {
+          record.teardowns++;
+          record.end ??= scheduler.now();
+          sub.unsubscribe();
+        };
+      });
+      const subscribe = tracked.subscribe.bind(tracked) as (...args: unknown[]) => Subscription;
+      (tracked as { subscribe: unknown }).subscribe = (...args: unknown[]) => {
+        const sub = subscribe(...args);
+        const record = last!;
+        return {
+          get closed() {
+            return sub.closed;
+          },
+          add: (teardown: Parameters<Subscription['add']>[0]) => sub.add(teardown),
+          remove: (teardown: Parameters<Subscription['remove']>[0]) => sub.remove(teardown),
+          unsubscribe: () => {
+            record.handleCalls++;
+            sub.unsubscribe();
+          },
+        };
+      };
+      return tracked;
+    };
+
+    const innerObservables = inners.map((m) => fromMarble(helpers, m));
+    const context: ContractContext = {
+      inner: (_value, index) => track(`inner ${index}`, innerObservables[index % innerObservables.length]!),
+    };
+    const source$ = track('source', fromMarble(helpers, source));
+    const result = makeOperator(context)(source$);
+
+    const checkClosedAfterEnd = (how: string) => {
+      // the operator's own teardown runs right after the notification: look at the end of the frame
+      scheduler.schedule(() => {
+        const left = open();
+        if (left.length) fail('nothing left open after complete or error', `${left.map((r) => r.kind).join(', ')} still subscribed after the output's ${how}`);
+      });
+    };
+    output = result.subscribe({
+      next: (value) => notes.push({ frame: scheduler.now(), kind: 'N', value, late: unsubscribed }),
+      error: (value: unknown) => {
+        notes.push({ frame: scheduler.now(), kind: 'E', value, late: unsubscribed });
+        checkClosedAfterEnd('error');
+      },
+      complete: () => {
+        notes.push({ frame: scheduler.now(), kind: 'C', late: unsubscribed });
+        checkClosedAfterEnd('complete');
+      },
+    });
+    if (unsubscribeAt !== undefined) {
+      scheduler.schedule(() => {
+        unsubscribed = true;
+        output!.unsubscribe();
+        const left = open();
+        if (left.length) fail('unsubscribing the output leaves nothing open', `${left.map((r) => r.kind).join(', ')} still subscribed after unsubscribing at frame ${unsubscribeAt}`);
+      }, unsubscribeAt);
+    }
+  });
+  unsubscribed = true;
+  output?.unsubscribe();
+
+  const end = notes.findIndex((n) => n.kind !== 'N');
+  if (end >= 0 && end < notes.length - 1) {
+    const after = notes[end + 1]!;
+    fail('nothing after complete or error', `${after.kind === 'N' ? `next(${fc.stringify(after.value)})` : after.kind} at frame ${after.frame} after ${notes[end]!.kind === 'C' ? 'complete' : 'error'} at frame ${notes[end]!.frame}`);
+  }
+  const late = notes.find((n) => n.late);
+  if (late) fail('nothing after unsubscribe', `${late.kind === 'N' ? `next(${fc.stringify(late.value)})` : late.kind} at frame ${late.frame} after the output was unsubscribed`);
+  for (const r of records) {
+    if (r.teardowns === 0) fail('every subscription is torn down', `${r.kind} (subscribed at frame ${r.start}) was never unsubscribed`);
+    if (r.teardowns > 1 || r.handleCalls > 1) fail('every subscription is torn down exactly once', `${r.kind} (subscribed at frame ${r.start}) was torn down ${Math.max(r.teardowns, r.handleCalls)} times`);
+  }
+  if (!options.handlesErrors) {
+    const endedAt = end >= 0 ? notes[end]!.frame : Infinity;
+    const cutAt = unsubscribeAt ?? Infinity;
+    for (const r of records) {
+      if (r.kind !== 'source' || !r.errored || r.errored.at > Math.min(endedAt, cutAt)) continue;
+      const reached = notes.some((n) => n.kind === 'E' && Object.is(n.value, r.errored!.error));
+      if (!reached) fail('upstream errors reach the output', `the source errored with ${fc.stringify(r.errored.error)} at frame ${r.errored.at}, but the output ${end >= 0 ? (notes[end]!.kind === 'C' ? 'completed' : `errored with ${fc.stringify(notes[end]!.value)}`) : 'never ended'}`);
+    }
+  }
+  if (problem) throw problem;
+}
+
+/**
+ * Property-checks that an operator obeys the Observable contract, over generated sources (cold and
+ * hot marble diagrams), inner Observables and unsubscribe times, in `TestScheduler` virtual time:
+ *
+ * - nothing is emitted after complete, error or unsubscribe;
+ * - unsubscribing the output, or the output ending, leaves no upstream or inner subscription open;
+ * - every subscription is torn down exactly once;
+ * - upstream errors reach the output, unless `handlesErrors` says the operator handles them.
+ *
+ * On a violation it throws an `Error` whose message names the rule, the seed to replay it, and the
+ * shrunk counterexample as marble diagrams to paste into a marble test. It throws, so it works in
+ * any runner (vitest, jest, jasmine, `node:test`).
+ *
+ * ```text
+ * checkOperatorContract(() => map((x) => x))            passes
+ * checkOperatorContract(() => catchError(() => EMPTY))  throws:
+ *   upstream errors reach the output: the source errored with "error" at frame 0, but the output completed
+ *   source: cold('#', {}, "error")
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { mergeMap } from 'rxjs';
+ * import { checkOperatorContract } from 'rxjs-concurrency/testing';
+ *
+ * test('myOperator keeps the contract', () => {
+ *   checkOperatorContract(({ inner }) => myOperator((value, index) => inner(value, index)));
+ * });
+ * ```
+ */
+export function checkOperatorContract(
+  makeOperator: (context: ContractContext) => OperatorFunction<string, unknown>,
+  options: ContractOptions = {},
+): void {
+  if (typeof makeOperator !== 'function') throw new TypeError(`checkOperatorContract: makeOperator must be a function, got ${typeof makeOperator}`);
+  const maxFrames = options.maxFrames ?? 8;
+  const kinds = options.kinds ?? (['cold', 'hot'] as const);
+  const arbitrary = fc.tuple(
+    marbleSource({ maxFrames, kinds }),
+    fc.array(marbleSource({ maxFrames: Math.max(1, maxFrames - 3), kinds }), { minLength: 1, maxLength: 3 }),
+    fc.option(fc.integer({ min: 0, max: maxFrames + 4 }), { nil: undefined }),
+  ) as fc.Arbitrary<Case>;
+  const details = fc.check(
+    fc.property(arbitrary, (c) => runCase(makeOperator, options, c)),
+    { numRuns: options.numRuns ?? 200, seed: options.seed, path: options.path },
+  );
+  if (!details.failed) return;
+  const error = details.errorInstance;
+  const rule = error instanceof Violation ? `${error.rule}\n  ${error.detail}` : `the operator threw: ${String(error)}`;
+  const lines = details.counterexample
+    ? [
+        `  source: ${showMarble(details.counterexample[0][0])}`,
+        ...details.counterexample[0][1].map((m, i) => `  inner ${i}: ${showMarble(m)}`),
+        `  output unsubscribed at: ${details.counterexample[0][2] === undefined ? 'never' : `frame ${details.counterexample[0][2]}`}`,
+      ]
+    : [];
+  throw new Error(
+    [
+      `checkOperatorContract: rule broken: ${rule}`,
+      `counterexample (shrunk ${details.numShrinks} times):`,
+      ...lines,
+      `replay with { seed: ${details.seed}, path: ${JSON.stringify(details.counterexample ? details.counterexamplePath : '')} }`,
+    ].join('\n'),
+  );
+}
