@@ -1,0 +1,12 @@
+// CommonJS consumer: require() of every entry point of the packed package.
+const main = require('rxjs-concurrency');
+const worker = require('rxjs-concurrency/worker');
+const node = require('rxjs-concurrency/node');
+const testing = require('rxjs-concurrency/testing');
+const { of, lastValueFrom } = require('rxjs');
+const checks = [
+  typeof main.raceFirst, typeof main.Semaphore, typeof main.fromWorker, typeof main.cleanups.settled,
+  typeof worker.exposeWorker, typeof node.runUntilSignal, typeof testing.checkOperatorContract,
+];
+if (checks.some((t) => t !== 'function')) throw new Error(`missing exports: ${checks}`);
+lastValueFrom(main.gatherSettled([of(1)])).then((r) => console.log(`cjs ok ${r[0].value}`));

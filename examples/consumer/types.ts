@@ -1,0 +1,15 @@
+// Type-checked by a consumer with moduleResolution node16 and bundler.
+import { of, type Observable } from 'rxjs';
+import { gatherSettled, raceFirst, semaphoreMap, Semaphore, timeoutWith, type Settled } from 'rxjs-concurrency';
+import { exposeWorker, type WorkerContext } from 'rxjs-concurrency/worker';
+import { runUntilSignal } from 'rxjs-concurrency/node';
+import { checkOperatorContract, inProcessPool } from 'rxjs-concurrency/testing';
+
+const pair: Observable<[Settled<number>, Settled<string>]> = gatherSettled([of(1), of('a')]);
+const first: Observable<number | string> = raceFirst([of(1), of('a')]);
+const limited: Observable<string> = of(1, 2).pipe(semaphoreMap(new Semaphore(2), (n) => of(String(n))), timeoutWith(100));
+const tasks = exposeWorker({ twice: (n: number, _ctx: WorkerContext) => n * 2 });
+const pool = inProcessPool(tasks);
+const done: Promise<string | undefined> = runUntilSignal(of(1));
+checkOperatorContract(() => (source) => source);
+export { pair, first, limited, pool, done };
