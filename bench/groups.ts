@@ -1,0 +1,400 @@
+import { Mutex, Semaphore as AsyncSemaphore } from 'async-mutex';
+import { build } from 'esbuild';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { gzipSync } from 'node:zlib';
+import pLimit from 'p-limit';
+import { Piscina } from 'piscina';
+import {
+  Subject,
+  count,
+  defer,
+  forkJoin,
+  from,
+  lastValueFrom,
+  merge,
+  mergeMap,
+  of,
+  race,
+  range,
+  type Subscription,
+} from 'rxjs';
+import workerpool from 'workerpool';
+import { Lock, Semaphore, createWorkerPool, fromWorker, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, semaphoreMap } from '../src/index.js';
+import { pair, quick, record } from './harness.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const drain = <T>(o: import('rxjs').Observable<T>) => lastValueFrom(o.pipe(count()));
+
+export async function semaphoreMapVsMergeMap(): Promise<void> {
+  const n = quick ? 100_000 : 1_000_000;
+  await pair({
+    group: 'throughput',
+    name: `semaphoreMap(4, x => of(x)) vs mergeMap, ${n.toLocaleString('en')} values`,
+    peerName: 'mergeMap(…, 4)',
+    ours: () => drain(range(0, n).pipe(semaphoreMap(4, (x) => of(x)))),
+    peer: () => drain(range(0, n).pipe(mergeMap((x) => of(x), 4))),
+    max: 1.15,
+  });
+  const m = quick ? 20_000 : 200_000;
+  await pair({
+    group: 'throughput',
+    name: `semaphoreMap(4, async inner) vs mergeMap, ${m.toLocaleString('en')} values`,
+    peerName: 'mergeMap(…, 4)',
+    ours: () => drain(range(0, m).pipe(semaphoreMap(4, (x) => Promise.resolve(x)))),
+    peer: () => drain(range(0, m).pipe(mergeMap((x) => Promise.resolve(x), 4))),
+    max: 1.15,
+  });
+}
+
+export async function sectionsVsPeers(): Promise<void> {
+  const n = quick ? 20_000 : 200_000;
+  const ids = Array.from({ length: n }, (_, i) => i);
+  const label = n.toLocaleString('en');
+  // synchronous bodies: no promise is needed per hand-off
+  await pair({
+    group: 'sections',
+    name: `Lock: lockedSection(lock, x => of(x)), ${label} sync bodies`,
+    peerName: 'async-mutex Mutex',
+    ours: () => drain(range(0, n).pipe(lockedSection(new Lock(), (x) => of(x)))),
+    peer: () => {
+      const mutex = new Mutex();
+      return Promise.all(ids.map((i) => mutex.runExclusive(() => i)));
+    },
+    max: 0.2,
+  });
+  await pair({
+    group: 'sections',
+    name: `Semaphore(4).section(of(x)), ${label} sync bodies`,
+    peerName: 'async-mutex Semaphore',
+    ours: () => {
+      const sem = new Semaphore(4);
+      let done = 0;
+      for (const i of ids) sem.section(of(i)).subscribe({ complete: () => done++ });
+      return done;
+    },
+    peer: () => {
+      const sem = new AsyncSemaphore(4);
+      return Promise.all(ids.map((i) => sem.runExclusive(() => i)));
+    },
+    max: 0.2,
+  });
+  await pair({
+    group: 'sections',
+    name: `Semaphore(4).section(of(x)), ${label} sync bodies`,
+    peerName: 'p-limit(4)',
+    ours: () => {
+      const sem = new Semaphore(4);
+      for (const i of ids) sem.section(of(i)).subscribe();
+    },
+    peer: () => {
+      const limit = pLimit(4);
+      return Promise.all(ids.map((i) => limit(() => i)));
+    },
+    max: 0.2,
+  });
+  // asynchronous bodies: one resolved promise each
+  await pair({
+    group: 'sections',
+    name: `Lock: lockedSection(lock, x => Promise), ${label} async bodies`,
+    peerName: 'async-mutex Mutex',
+    ours: () => drain(range(0, n).pipe(lockedSection(new Lock(), (x) => Promise.resolve(x)))),
+    peer: () => {
+      const mutex = new Mutex();
+      return Promise.all(ids.map((i) => mutex.runExclusive(() => Promise.resolve(i))));
+    },
+    max: 0.8,
+  });
+  await pair({
+    group: 'sections',
+    name: `Semaphore(4).section(Promise), ${label} async bodies`,
+    peerName: 'async-mutex Semaphore',
+    ours: () => drain(from(ids).pipe(mergeMap((i) => new Semaphore(4) && sharedSem.section(defer(() => Promise.resolve(i)))))),
+    peer: () => {
+      const sem = new AsyncSemaphore(4);
+      return Promise.all(ids.map((i) => sem.runExclusive(() => Promise.resolve(i))));
+    },
+    max: 0.8,
+  });
+  await pair({
+    group: 'sections',
+    name: `Semaphore(4).section(Promise), ${label} async bodies`,
+    peerName: 'p-limit(4)',
+    ours: () => drain(from(ids).pipe(mergeMap((i) => sharedSem.section(defer(() => Promise.resolve(i)))))),
+    peer: () => {
+      const limit = pLimit(4);
+      return Promise.all(ids.map((i) => limit(() => Promise.resolve(i))));
+    },
+    max: 0.8,
+  });
+}
+const sharedSem = new Semaphore(4);
+
+function shuffled(n: number): number[] {
+  const xs = Array.from({ length: n }, (_, i) => i);
+  let seed = 12345;
+  for (let i = n - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    const j = seed % (i + 1);
+    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+  }
+  return xs;
+}
+
+export async function waiterScaling(): Promise<void> {
+  const sizes = [1_000, 10_000, 100_000];
+  const reps = (n: number) => Math.max(1, (quick ? 100_000 : 1_000_000) / n);
+  const perWaiter = async (n: number, fn: (n: number) => unknown) => {
+    const times: number[] = [];
+    for (let r = 0; r < (quick ? 3 : 7); r++) {
+      const start = performance.now();
+      for (let k = 0; k < reps(n); k++) await fn(n);
+      times.push(((performance.now() - start) / (reps(n) * n)) * 1e6);
+    }
+    times.sort((a, b) => a - b);
+    return times[times.length >> 1]!;
+  };
+  const drainOurs = (n: number) => {
+    const sem = new Semaphore(1);
+    const gate = new Subject<never>();
+    sem.section(gate).subscribe();
+    for (let i = 0; i < n; i++) sem.section(of(i)).subscribe();
+    gate.complete();
+  };
+  const cancelOurs = (n: number) => {
+    const sem = new Semaphore(1);
+    const hold = sem.section(new Subject<never>()).subscribe();
+    const subs: Subscription[] = new Array(n);
+    for (let i = 0; i < n; i++) subs[i] = sem.section(of(i)).subscribe();
+    for (const i of order.get(n)!) subs[i]!.unsubscribe();
+    hold.unsubscribe();
+  };
+  const drainMutex = async (n: number) => {
+    const mutex = new Mutex();
+    const release = await mutex.acquire();
+    const all = new Array<Promise<number>>(n);
+    for (let i = 0; i < n; i++) all[i] = mutex.runExclusive(() => i);
+    release();
+    await Promise.all(all);
+  };
+  const order = new Map(sizes.map((n) => [n, shuffled(n)]));
+  await perWaiter(1_000, drainOurs);
+  await perWaiter(1_000, cancelOurs);
+  const drainNs = new Map<number, number>();
+  const cancelNs = new Map<number, number>();
+  const mutexNs = new Map<number, number>();
+  for (const n of sizes) {
+    drainNs.set(n, await perWaiter(n, drainOurs));
+    cancelNs.set(n, await perWaiter(n, cancelOurs));
+    mutexNs.set(n, await perWaiter(n, drainMutex));
+  }
+  for (const n of sizes) {
+    record({ group: 'queue', name: `enqueue then drain, ${n.toLocaleString('en')} waiters (per waiter)`, ours: drainNs.get(n)!, peer: mutexNs.get(n)!, peerName: 'async-mutex Mutex', unit: 'ns', ratio: drainNs.get(n)! / mutexNs.get(n)!, target: '—', met: undefined });
+  }
+  for (const n of sizes) {
+    record({ group: 'queue', name: `enqueue then cancel in random order, ${n.toLocaleString('en')} (per waiter)`, ours: cancelNs.get(n)!, peer: NaN, peerName: 'async-mutex: no per-waiter cancel', unit: 'ns', ratio: NaN, target: '—', met: undefined });
+  }
+  const scale = (m: Map<number, number>) => m.get(100_000)! / m.get(1_000)!;
+  record({ group: 'queue', name: 'drain: per waiter at 10^5 / per waiter at 10^3 (O(1))', ours: drainNs.get(100_000)!, peer: drainNs.get(1_000)!, peerName: 'ours at 10^3', unit: 'ns', ratio: scale(drainNs), target: '≤ 1.3', met: scale(drainNs) <= 1.3 });
+  record({ group: 'queue', name: 'cancel: per waiter at 10^5 / per waiter at 10^3 (O(1))', ours: cancelNs.get(100_000)!, peer: cancelNs.get(1_000)!, peerName: 'ours at 10^3', unit: 'ns', ratio: scale(cancelNs), target: '≤ 1.3', met: scale(cancelNs) <= 1.3 });
+  record({ group: 'queue', name: 'async-mutex drain: per waiter at 10^5 / at 10^3', ours: mutexNs.get(100_000)!, peer: mutexNs.get(1_000)!, peerName: 'async-mutex at 10^3', unit: 'ns', ratio: scale(mutexNs), target: '—', met: undefined });
+}
+
+export async function racingVsRxjs(): Promise<void> {
+  const n = 10_000;
+  const reps = quick ? 3 : 10;
+  const subjects = () => Array.from({ length: n }, () => new Subject<number>());
+  await pair({
+    group: 'racing',
+    name: `raceFirst vs race, ${n.toLocaleString('en')} sources, the last one wins (×${reps})`,
+    peerName: 'rxjs race',
+    ours: () => {
+      for (let r = 0; r < reps; r++) {
+        const s = subjects();
+        const sub = raceFirst(s).subscribe();
+        s[n - 1]!.next(1);
+        sub.unsubscribe();
+      }
+    },
+    peer: () => {
+      for (let r = 0; r < reps; r++) {
+        const s = subjects();
+        const sub = race(s).subscribe();
+        s[n - 1]!.next(1);
+        sub.unsubscribe();
+      }
+    },
+    max: 1.3,
+  });
+  const sources = Array.from({ length: n }, (_, i) => of(i));
+  await pair({
+    group: 'racing',
+    name: `mergeAsCompleted vs merge, ${n.toLocaleString('en')} sources (×${reps})`,
+    peerName: 'rxjs merge',
+    ours: () => {
+      for (let r = 0; r < reps; r++) mergeAsCompleted(sources).subscribe();
+    },
+    peer: () => {
+      for (let r = 0; r < reps; r++) merge(...sources).subscribe();
+    },
+    max: 1.3,
+  });
+  await pair({
+    group: 'racing',
+    name: `gatherSettled vs forkJoin, ${n.toLocaleString('en')} sources (×${reps})`,
+    peerName: 'rxjs forkJoin',
+    ours: () => {
+      for (let r = 0; r < reps; r++) gatherSettled(sources).subscribe();
+    },
+    peer: () => {
+      for (let r = 0; r < reps; r++) forkJoin(sources).subscribe();
+    },
+    max: 1.3,
+  });
+}
+
+async function buildOurWorker(): Promise<URL> {
+  const outdir = `${root}.tmp/bench`;
+  mkdirSync(outdir, { recursive: true });
+  await build({ entryPoints: [`${root}bench/workers/ours.ts`], bundle: true, platform: 'node', format: 'esm', outfile: `${outdir}/ours.mjs`, logLevel: 'silent' });
+  return pathToFileURL(`${outdir}/ours.mjs`);
+}
+
+export async function workersVsPeers(): Promise<void> {
+  const url = await buildOurWorker();
+  const tasks = quick ? 2_000 : 20_000;
+  const ours = createWorkerPool(url, { size: 2 });
+  const piscina = new Piscina({ filename: `${root}bench/workers/piscina.mjs`, minThreads: 2, maxThreads: 2 });
+  const wp = workerpool.pool(`${root}bench/workers/workerpool.cjs`, { minWorkers: 2, maxWorkers: 2, workerType: 'thread' });
+  const ids = Array.from({ length: tasks }, (_, i) => i);
+  const oursAll = () => Promise.all(ids.map((i) => lastValueFrom(fromWorker(ours, 'inc', i))));
+  await pair({
+    group: 'workers',
+    name: `fromWorker, ${tasks.toLocaleString('en')} tiny tasks on 2 workers (time; ratio ≤ 1 = throughput ≥ 1)`,
+    peerName: 'piscina',
+    ours: oursAll,
+    peer: () => Promise.all(ids.map((x) => piscina.run({ kind: 'inc', x }))),
+    max: 1.0,
+  });
+  await pair({
+    group: 'workers',
+    name: `fromWorker, ${tasks.toLocaleString('en')} tiny tasks on 2 workers (time; ratio ≤ 1 = throughput ≥ 1)`,
+    peerName: 'workerpool',
+    ours: oursAll,
+    peer: () => Promise.all(ids.map((x) => wp.exec('inc', [x]))),
+    max: 1.0,
+  });
+
+  const trips = quick ? 300 : 3_000;
+  const single = createWorkerPool(url, { size: 1 });
+  const echo = new Worker(`${root}bench/workers/echo.mjs`);
+  await pair({
+    group: 'workers',
+    name: `round-trip latency, ${trips.toLocaleString('en')} sequential tasks`,
+    peerName: 'raw postMessage echo',
+    ours: async () => {
+      for (let i = 0; i < trips; i++) await lastValueFrom(fromWorker(single, 'inc', i));
+    },
+    peer: async () => {
+      for (let i = 0; i < trips; i++) await new Promise((resolve) => (echo.once('message', resolve), echo.postMessage(i)));
+    },
+    max: 1.5,
+  });
+
+  // cancel latency: unsubscribe (or abort) a running CPU-bound task, until the pool runs a new one
+  const cancelRounds = quick ? 3 : 10;
+  const until = async (check: () => boolean) => {
+    while (!check()) await new Promise((r) => setImmediate(r));
+  };
+  const cancelOurs = (task: 'spin' | 'spinPolitely', pool: ReturnType<typeof createWorkerPool>) => async () => {
+    const sub = fromWorker(pool, task).subscribe({ error: () => undefined });
+    await new Promise((r) => setTimeout(r, 20));
+    const start = performance.now();
+    sub.unsubscribe();
+    await lastValueFrom(fromWorker(pool, 'inc', 1));
+    return performance.now() - start;
+  };
+  const cancelPiscina = async () => {
+    const controller = new AbortController();
+    const running = piscina.run({ kind: 'spin', x: 0 }, { signal: controller.signal }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    const start = performance.now();
+    controller.abort();
+    await running;
+    await piscina.run({ kind: 'inc', x: 1 });
+    return performance.now() - start;
+  };
+  const medianOf = async (fn: () => Promise<number>) => {
+    const xs: number[] = [];
+    for (let r = 0; r < cancelRounds; r++) xs.push(await fn());
+    xs.sort((a, b) => a - b);
+    return xs[xs.length >> 1]!;
+  };
+  const grace = createWorkerPool(url, { size: 1, cancelGrace: 20 });
+  await until(() => true);
+  const politely = await medianOf(cancelOurs('spinPolitely', single));
+  const hard = await medianOf(cancelOurs('spin', grace));
+  const theirs = await medianOf(cancelPiscina);
+  record({ group: 'workers', name: 'cancel latency, task checks ctx.throwIfCancelled()', ours: politely, peer: theirs, peerName: 'piscina AbortSignal', unit: 'ms', ratio: politely / theirs, target: '—', met: undefined });
+  record({ group: 'workers', name: 'cancel latency, `for (;;) {}` (terminated after cancelGrace 20 ms)', ours: hard, peer: theirs, peerName: 'piscina AbortSignal', unit: 'ms', ratio: hard / theirs, target: '—', met: undefined });
+
+  await Promise.all([ours.terminate(), single.terminate(), grace.terminate(), piscina.destroy(), wp.terminate(), echo.terminate()]);
+}
+
+export async function memory(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) {
+    console.log('memory      skipped: run with node --expose-gc (npm run bench does)');
+    return;
+  }
+  const heap = () => {
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed / 2 ** 20;
+  };
+  const n = quick ? 200_000 : 1_000_000;
+  const sem = new Semaphore(4);
+  const before = heap();
+  await drain(range(0, n).pipe(semaphoreMap(sem, (x) => of(x))));
+  const growth = heap() - before;
+  record({ group: 'memory', name: `heap growth after ${n.toLocaleString('en')} values through semaphoreMap(shared)`, ours: growth, peer: 5, peerName: 'budget', unit: 'MB', ratio: growth / 5, target: '≤ 1 (under 5 MB)', met: growth < 5 });
+  const waiters = 100_000;
+  const lock = new Lock();
+  const base = heap();
+  const hold = lock.section(new Subject<never>()).subscribe();
+  const subs = Array.from({ length: waiters }, () => lock.section(of(1)).subscribe());
+  const peak = heap() - base;
+  for (const s of subs) s.unsubscribe();
+  subs.length = 0;
+  hold.unsubscribe();
+  const left = heap() - base;
+  record({ group: 'memory', name: `${waiters.toLocaleString('en')} cancelled waiters: heap left (peak ${peak.toFixed(1)} MB)`, ours: left, peer: 1, peerName: 'budget', unit: 'MB', ratio: left, target: '≤ 1 (under 1 MB)', met: left < 1 && lock.waiting === 0 });
+}
+
+export async function bundleSize(): Promise<void> {
+  const size = async (code: string) => {
+    const result = await build({
+      stdin: { contents: code, resolveDir: root, loader: 'ts' },
+      bundle: true,
+      minify: true,
+      write: false,
+      platform: 'browser',
+      format: 'esm',
+      external: ['rxjs'],
+      logLevel: 'silent',
+    });
+    return gzipSync(result.outputFiles[0]!.contents).length;
+  };
+  const operators = ['raceFirst', 'mergeAsCompleted', 'gatherSettled', 'timeoutWith', 'Semaphore', 'Lock', 'lockedSection', 'semaphoreMap', 'onCancel', 'finalizeWith', 'fromAbortable', 'takeUntilAborted', 'fromWorker', 'createWorkerPool'];
+  for (const name of operators) {
+    const bytes = await size(`import { ${name} } from './src/index.ts'; console.log(${name});`);
+    const budget = name === 'fromWorker' || name === 'createWorkerPool' ? undefined : 1536;
+    record({ group: 'size', name: `import { ${name} } (min + gzip)`, ours: bytes, peer: budget ?? NaN, peerName: budget ? 'budget' : 'worker pool: no budget', unit: 'B', ratio: budget ? bytes / budget : NaN, target: budget ? '≤ 1 (1.5 KB)' : '—', met: budget ? bytes <= budget : undefined });
+  }
+  const withoutPool = operators.filter((n) => n !== 'fromWorker' && n !== 'createWorkerPool');
+  const mainBytes = await size(`import { ${withoutPool.join(', ')}, cleanups, CleanupTracker, WorkerCrashedError } from './src/index.ts'; console.log(${withoutPool.join(', ')}, cleanups, CleanupTracker, WorkerCrashedError);`);
+  record({ group: 'size', name: 'the main entry without the worker pool (min + gzip)', ours: mainBytes, peer: 6144, peerName: 'budget', unit: 'B', ratio: mainBytes / 6144, target: '≤ 1 (6 KB)', met: mainBytes <= 6144 });
+  const allBytes = await size(`export * from './src/index.ts';`);
+  record({ group: 'size', name: 'the whole main entry (min + gzip)', ours: allBytes, peer: NaN, peerName: '—', unit: 'B', ratio: NaN, target: '—', met: undefined });
+}
