@@ -11,7 +11,6 @@ import {
   count,
   defer,
   forkJoin,
-  from,
   lastValueFrom,
   merge,
   mergeMap,
@@ -106,11 +105,17 @@ export async function sectionsVsPeers(): Promise<void> {
     },
     max: 0.8,
   });
+  // every section subscribed at once, as the peers are called at once
+  const sectionsAtOnce = (sem: Semaphore) =>
+    new Promise<void>((resolve) => {
+      let left = n;
+      for (const i of ids) sem.section(defer(() => Promise.resolve(i))).subscribe({ complete: () => --left || resolve() });
+    });
   await pair({
     group: 'sections',
     name: `Semaphore(4).section(Promise), ${label} async bodies`,
     peerName: 'async-mutex Semaphore',
-    ours: () => drain(from(ids).pipe(mergeMap((i) => new Semaphore(4) && sharedSem.section(defer(() => Promise.resolve(i)))))),
+    ours: () => sectionsAtOnce(new Semaphore(4)),
     peer: () => {
       const sem = new AsyncSemaphore(4);
       return Promise.all(ids.map((i) => sem.runExclusive(() => Promise.resolve(i))));
@@ -121,7 +126,7 @@ export async function sectionsVsPeers(): Promise<void> {
     group: 'sections',
     name: `Semaphore(4).section(Promise), ${label} async bodies`,
     peerName: 'p-limit(4)',
-    ours: () => drain(from(ids).pipe(mergeMap((i) => sharedSem.section(defer(() => Promise.resolve(i)))))),
+    ours: () => sectionsAtOnce(new Semaphore(4)),
     peer: () => {
       const limit = pLimit(4);
       return Promise.all(ids.map((i) => limit(() => Promise.resolve(i))));
@@ -129,7 +134,7 @@ export async function sectionsVsPeers(): Promise<void> {
     max: 0.8,
   });
 }
-const sharedSem = new Semaphore(4);
+
 
 function shuffled(n: number): number[] {
   const xs = Array.from({ length: n }, (_, i) => i);

@@ -1,15 +1,8 @@
 import { Observable, type ObservableInput, type Subscriber } from 'rxjs';
-import { Queue, type QueueNode } from './internal/queue.js';
-import { CallbackSubscriber } from './internal/subscribers.js';
+import { Held, type SectionOwner } from './internal/held.js';
+import { Queue } from './internal/queue.js';
 import { trampoline } from './internal/trampoline.js';
 import { checkInteger, toObservable } from './internal/validate.js';
-
-const noop = () => undefined;
-
-interface Waiter {
-  readonly weight: number;
-  readonly enter: () => void;
-}
 
 /**
  * A counting semaphore shared by any number of streams: asyncio's `Semaphore`, where `async with
@@ -47,7 +40,7 @@ export class Semaphore {
   /** The capacity: how many permits there are in all. */
   readonly permits: number;
   private free: number;
-  private readonly queue = new Queue<Waiter>();
+  private readonly queue = new Queue<Held<unknown>>();
   private readonly listeners = new Set<Subscriber<number>>();
   private lastShown: number;
 
@@ -85,69 +78,50 @@ export class Semaphore {
    * gives them back once the source has ended or been unsubscribed and its teardown has run.
    */
   section<T>(source: ObservableInput<T>, weight = 1): Observable<T> {
-    const name = `${this.label}.section`;
-    const input = toObservable(name, 'source', source);
-    checkInteger(name, 'weight', weight, 1, this.permits);
-
+    const input = toObservable(`${this.label}.section`, 'source', source);
+    if (weight !== 1) checkInteger(`${this.label}.section`, 'weight', weight, 1, this.permits);
     return new Observable<T>((subscriber) => {
-      let node: QueueNode<Waiter> | undefined;
-      let inner: CallbackSubscriber<T> | undefined;
-      let held = false;
-
-      // The permits come back before the end is forwarded (the section is over when its subscriber
-      // hears so), but the next waiter is served only after: an error that cancels the waiting
-      // sections of the same stream (as mergeMap's does) reaches them before they could start.
-      const release = (forward: () => void) => {
-        if (held) {
-          held = false;
-          this.free += weight;
-        }
-        forward();
-        this.dispatch();
-      };
-
-      const enter = () => {
-        node = undefined;
-        held = true;
-        inner = new CallbackSubscriber<T>(
-          (value) => subscriber.next(value),
-          (error) => release(() => subscriber.error(error)),
-          () => release(() => subscriber.complete()),
-        );
-        input.subscribe(inner);
-      };
-
-      if (this.queue.size === 0 && this.free >= weight) {
-        this.free -= weight;
-        this.show();
-        enter();
-      } else {
-        node = this.queue.enqueue({ weight, enter });
-      }
-
-      return () => {
-        if (node) {
-          // Only a waiter that leaves the head can unblock others (it may have been a heavy one);
-          // one further back changes nobody's turn.
-          const wasFirst = this.queue.isFirst(node);
-          this.queue.remove(node);
-          node = undefined;
-          if (wasFirst) this.dispatch();
-        }
-        inner?.unsubscribe();
-        if (held) release(noop);
-      };
+      const held = new Held<T>(this, weight, new SubscriberOwner(subscriber, input));
+      held.request();
+      return () => held.cancel();
     });
   }
 
+  /** @internal Takes `weight` permits if nobody waits and enough are free. */
+  _tryTake(weight: number): boolean {
+    if (this.queue.size > 0 || this.free < weight) return false;
+    this.free -= weight;
+    this.show();
+    return true;
+  }
+
+  /** @internal Queues a section for its permits. */
+  _wait(held: Held<unknown>): void {
+    this.queue.enqueue(held);
+  }
+
+  /** @internal A waiting section leaves the queue. */
+  _leave(held: Held<unknown>): void {
+    // Only a waiter that leaves the head can unblock others (it may have been a heavy one); one
+    // further back changes nobody's turn.
+    const wasFirst = this.queue.peek() === held;
+    this.queue.remove(held);
+    if (wasFirst) this._dispatch();
+  }
+
+  /** @internal Permits come back; the caller dispatches when it is ready. */
+  _giveBack(weight: number): void {
+    this.free += weight;
+  }
+
   /**
-   * The fairness rule, in one place: hand free permits to the waiters in strict arrival order, and
-   * stop at the first that needs more than is free, so a heavy waiter is never overtaken. Runs as a
-   * trampoline: a section that ends synchronously inside `enter` frees its permits into this same
-   * loop instead of recursing.
+   * @internal The fairness rule, in one place: hand free permits to the waiters in strict arrival
+   * order, and stop at the first that needs more than is free, so a heavy waiter is never overtaken.
+   * Runs as a trampoline: a section that ends synchronously inside `enter` frees its permits into
+   * this same loop instead of recursing.
    */
-  private readonly dispatch = trampoline(() => {
-    let head: Waiter | undefined;
+  readonly _dispatch = trampoline(() => {
+    let head: Held<unknown> | undefined;
     while ((head = this.queue.peek()) !== undefined && head.weight <= this.free) {
       this.queue.dequeue();
       this.free -= head.weight;
@@ -163,5 +137,33 @@ export class Semaphore {
     }
     this.lastShown = this.free;
     for (const listener of [...this.listeners]) listener.next(this.free);
+  }
+}
+
+/** A `section()` subscription: the section's source is fixed, its end goes to the subscriber. */
+class SubscriberOwner<T> implements SectionOwner<T> {
+  constructor(
+    private readonly subscriber: Subscriber<T>,
+    private readonly input: Observable<T>,
+  ) {}
+
+  get closing(): boolean {
+    return this.subscriber.closed;
+  }
+
+  open(): Observable<T> {
+    return this.input;
+  }
+
+  next(value: T): void {
+    this.subscriber.next(value);
+  }
+
+  error(error: unknown): void {
+    this.subscriber.error(error);
+  }
+
+  complete(): void {
+    this.subscriber.complete();
   }
 }

@@ -5,7 +5,11 @@ import type { Transferring } from './internal/protocol.js';
 import type { WorkerContext, WorkerHandlers } from './types.js';
 
 /** A handler's arguments without its last `ctx`; each may be wrapped in `transfer()`. */
-export type TaskArgs<F> = F extends (...args: infer P extends unknown[]) => unknown ? AllowTransfer<DropContext<P>> : never[];
+export type TaskArgs<F> = F extends (...args: infer P extends unknown[]) => unknown
+  ? number extends P['length']
+    ? unknown[] // a variadic handler, or an untyped pool
+    : AllowTransfer<DropContext<P>>
+  : never[];
 type DropContext<P extends unknown[]> = P extends [...infer A extends unknown[], WorkerContext] ? A : P;
 type AllowTransfer<A extends unknown[]> = { [K in keyof A]: A[K] | Transferring<A[K]> };
 

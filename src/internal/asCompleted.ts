@@ -1,6 +1,5 @@
 import { asyncScheduler, EmptyError, isObservable, Observable, Subscription, TimeoutError, type ObservableInput, type Subscriber } from 'rxjs';
 import type { Settled } from '../types.js';
-import { Queue } from './queue.js';
 import { CallbackSubscriber } from './subscribers.js';
 import { trampoline } from './trampoline.js';
 import {
@@ -55,7 +54,6 @@ export function asCompleted<T, R>(
   return new Observable<R>((subscriber) => {
     const sink = makeSink(subscriber);
     const active = new Subscription();
-    const queue = new Queue<number>();
     const pending: (Observable<T> | undefined)[] = inputs ? inputs : [];
     const settledAt: boolean[] = [];
     let total = inputs ? inputs.length : 0;
@@ -114,19 +112,10 @@ export function asCompleted<T, R>(
       source.subscribe(inner);
     };
 
-    // Sources start in input order as slots free; with an Observable of sources `queue` holds the
-    // arrived ones not yet started, with an array `next` walks the array.
+    // Sources start in input order as slots free: `next` walks the array, or the arrived sources of
+    // an Observable of sources (arrival order is index order).
     const startMore = trampoline(() => {
-      while (running < concurrency && !subscriber.closed) {
-        if (inputs) {
-          if (next >= total) return;
-          start(next++);
-        } else {
-          const index = queue.dequeue();
-          if (index === undefined) return;
-          start(index);
-        }
-      }
+      while (running < concurrency && next < total && !subscriber.closed) start(next++);
     });
 
     if (timeout !== Infinity) {
@@ -151,8 +140,7 @@ export function asCompleted<T, R>(
           } catch (error) {
             return failAll(error);
           }
-          pending[total] = source;
-          queue.enqueue(total++);
+          pending[total++] = source;
           startMore();
         },
         error: failAll,

@@ -1,7 +1,7 @@
 import type { SpawnEvents, WorkerHandle, WorkerSource } from '#spawn';
 import { WorkerCrashedError } from '../errors.js';
 import { deserializeError, prepareArgs, type FromWorker } from './protocol.js';
-import { Queue, type QueueNode } from './queue.js';
+import { Queue, type Linked } from './queue.js';
 import { checkDuration, checkInteger, checkOptions, typeError } from './validate.js';
 
 /** Options of `createWorkerPool`. */
@@ -57,11 +57,10 @@ export interface TaskObserver {
   complete(): void;
 }
 
-interface Job {
+interface Job extends Linked {
   readonly id: number;
   readonly task: WorkerTask;
   readonly observer: TaskObserver;
-  node: QueueNode<Job> | undefined;
   slot: Slot | undefined;
   cancelled: boolean;
   done: boolean;
@@ -73,6 +72,8 @@ interface Slot {
   job: Job | undefined;
   dead: boolean;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the worker last became idle: the idle timer is armed once and re-armed lazily. */
+  idleSince: number;
   graceTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -127,7 +128,7 @@ export class Pool {
       observer.error(new Error('fromWorker: the pool has been terminated'));
       return noop;
     }
-    const job: Job = { id: this.nextId++, task, observer, node: undefined, slot: undefined, cancelled: false, done: false };
+    const job: Job = { id: this.nextId++, task, observer, slot: undefined, cancelled: false, done: false, prevLink: undefined, nextLink: undefined, linked: false };
     let slot: Slot | undefined;
     try {
       slot = this.freeSlot();
@@ -141,7 +142,7 @@ export class Pool {
     else if (this.queue.size >= this.maxQueue) {
       job.done = true;
       observer.error(new RangeError(`fromWorker: the pool's queue is full (maxQueue ${this.maxQueue})`));
-    } else job.node = this.queue.enqueue(job);
+    } else this.queue.enqueue(job);
     return () => this.cancel(job);
   }
 
@@ -176,6 +177,7 @@ export class Pool {
       job: undefined,
       dead: false,
       idleTimer: undefined,
+      idleSince: 0,
       graceTimer: undefined,
     };
     slot.handle.post({ t: 'init', flags });
@@ -184,11 +186,8 @@ export class Pool {
   }
 
   private start(slot: Slot, job: Job): void {
-    job.node = undefined;
     job.slot = slot;
     slot.job = job;
-    if (slot.idleTimer) clearTimeout(slot.idleTimer);
-    slot.idleTimer = undefined;
     slot.handle.ref();
     try {
       const { args, transfer } = prepareArgs(job.task.args);
@@ -212,7 +211,9 @@ export class Pool {
     slot.job = undefined;
     if (slot.graceTimer) clearTimeout(slot.graceTimer);
     slot.graceTimer = undefined;
-    this.finish(job, message.t === 'error' ? () => job.observer.error(deserializeError(message.error)) : () => job.observer.complete());
+    if (message.t === 'error') this.finish(job, () => job.observer.error(deserializeError(message.error)));
+    else if (message.t === 'value') this.finish(job, () => (job.observer.next(message.value), job.observer.complete()));
+    else this.finish(job, () => job.observer.complete());
     this.release(slot);
   }
 
@@ -222,15 +223,28 @@ export class Pool {
     const next = this.queue.dequeue();
     if (next) return this.start(slot, next);
     slot.handle.unref();
-    if (this.idleTimeout !== Infinity) slot.idleTimer = this.platform.unrefTimer(setTimeout(() => this.retire(slot), this.idleTimeout));
+    slot.idleSince = Date.now();
+    // one timer per idle spell at most, not one per task: it checks, when it fires, whether the
+    // worker has really been idle that long, and re-arms itself for the rest otherwise
+    if (this.idleTimeout !== Infinity && !slot.idleTimer) this.armIdle(slot, this.idleTimeout);
+  }
+
+  private armIdle(slot: Slot, ms: number): void {
+    slot.idleTimer = this.platform.unrefTimer(
+      setTimeout(() => {
+        slot.idleTimer = undefined;
+        if (slot.dead || slot.job) return;
+        const left = slot.idleSince + this.idleTimeout - Date.now();
+        if (left > 0) this.armIdle(slot, left);
+        else this.retire(slot);
+      }, ms),
+    );
   }
 
   private cancel(job: Job): void {
     if (job.done || job.cancelled) return;
     job.cancelled = true;
-    if (job.node) {
-      this.queue.remove(job.node);
-      job.node = undefined;
+    if (this.queue.remove(job)) {
       job.done = true;
       return;
     }

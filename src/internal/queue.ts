@@ -1,71 +1,54 @@
-/**
- * A doubly linked FIFO queue whose nodes can unlink themselves: enqueue, dequeue and removal of any
- * node are O(1), with no `Array.shift`/`splice`. The waiter queue of `Semaphore` and the task
- * queue of the worker pool.
- */
-export interface QueueNode<T> {
-  readonly value: T;
-  /** @internal */ prev: QueueNode<T> | undefined;
-  /** @internal */ next: QueueNode<T> | undefined;
-  /** @internal */ queued: boolean;
+/** The links an object needs to stand in a {@link Queue}. */
+export interface Linked {
+  prevLink: Linked | undefined;
+  nextLink: Linked | undefined;
+  linked: boolean;
 }
 
-export class Queue<T> {
-  private head: QueueNode<T> | undefined;
-  private tail: QueueNode<T> | undefined;
+/**
+ * An intrusive doubly linked FIFO queue: the queued objects carry their own links, so enqueue,
+ * dequeue and the removal of any member are O(1) and allocate nothing — no `Array.shift`/`splice`.
+ * The waiter queue of `Semaphore` and the task queue of the worker pool.
+ */
+export class Queue<N extends Linked> {
+  private head: N | undefined;
+  private tail: N | undefined;
   private count = 0;
 
   get size(): number {
     return this.count;
   }
 
-  peek(): T | undefined {
-    return this.head?.value;
+  peek(): N | undefined {
+    return this.head;
   }
 
-  enqueue(value: T): QueueNode<T> {
-    const node: QueueNode<T> = { value, prev: this.tail, next: undefined, queued: true };
-    if (this.tail) this.tail.next = node;
+  enqueue(node: N): void {
+    node.prevLink = this.tail;
+    node.nextLink = undefined;
+    node.linked = true;
+    if (this.tail) this.tail.nextLink = node;
     else this.head = node;
     this.tail = node;
     this.count++;
+  }
+
+  dequeue(): N | undefined {
+    const node = this.head;
+    if (node) this.remove(node);
     return node;
   }
 
-  dequeue(): T | undefined {
-    const node = this.head;
-    if (!node) return undefined;
-    this.remove(node);
-    return node.value;
-  }
-
-  /** Whether `node` is queued at the head. */
-  isFirst(node: QueueNode<T>): boolean {
-    return node.queued && node === this.head;
-  }
-
-  /** Removes and returns the newest value. */
-  pop(): T | undefined {
-    const node = this.tail;
-    if (!node) return undefined;
-    this.remove(node);
-    return node.value;
-  }
-
-  /** Removes `node` if it is still queued; removing twice is harmless. */
-  remove(node: QueueNode<T>): boolean {
-    if (!node.queued) return false;
-    node.queued = false;
-    if (node.prev) node.prev.next = node.next;
-    else this.head = node.next;
-    if (node.next) node.next.prev = node.prev;
-    else this.tail = node.prev;
-    node.prev = node.next = undefined;
+  /** Removes `node` if it is queued here; removing twice is harmless. */
+  remove(node: N): boolean {
+    if (!node.linked) return false;
+    node.linked = false;
+    if (node.prevLink) node.prevLink.nextLink = node.nextLink;
+    else this.head = node.nextLink as N | undefined;
+    if (node.nextLink) node.nextLink.prevLink = node.prevLink;
+    else this.tail = node.prevLink as N | undefined;
+    node.prevLink = node.nextLink = undefined;
     this.count--;
     return true;
-  }
-
-  *[Symbol.iterator](): IterableIterator<T> {
-    for (let node = this.head; node; node = node.next) yield node.value;
   }
 }

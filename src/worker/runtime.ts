@@ -37,8 +37,8 @@ export function installRuntime(endpoint: unknown, handlers: Record<string, (...a
     return { kind: 'value', value: error };
   };
 
-  /** Posts one value; returns the error when it could not be sent (it cannot be cloned). */
-  const post = (id: number, value: unknown): unknown => {
+  /** Posts one value (`t` 'next', or 'value' for a last one); returns the error when it cannot be cloned. */
+  const post = (id: number, value: unknown, t = 'next'): unknown => {
     let transfer: unknown[] = [];
     if (value !== null && typeof value === 'object' && (value as Record<string, unknown>)[BRAND] === true) {
       const marked = value as { value: unknown; transferables: unknown[] };
@@ -46,7 +46,7 @@ export function installRuntime(endpoint: unknown, handlers: Record<string, (...a
       value = marked.value;
     }
     try {
-      port.postMessage({ t: 'next', id, value }, transfer);
+      port.postMessage({ t, id, value }, transfer);
       return undefined;
     } catch (error) {
       return error ?? new Error('postMessage failed');
@@ -54,7 +54,9 @@ export function installRuntime(endpoint: unknown, handlers: Record<string, (...a
   };
 
   const run = (id: number, name: string | undefined, fn: string | undefined, args: unknown[]) => {
-    const controller = new AbortController();
+    // the AbortController is made only if the handler looks at ctx.signal: most tasks never do
+    let controller: AbortController | undefined;
+    let aborted = false;
     let finished = false;
     let stop: () => void = () => undefined;
     const end = (message: { t: string; id: number; error?: unknown }) => {
@@ -71,9 +73,21 @@ export function installRuntime(endpoint: unknown, handlers: Record<string, (...a
       fail(error);
       return false;
     };
-    const cancelled = () => controller.signal.aborted || (flags !== undefined && Atomics.load(flags, 0) === id);
+    // a single result travels as one message: its value and the completion together
+    const sendLast = (value: unknown) => {
+      if (finished) return;
+      const error = post(id, value, 'value');
+      if (error !== undefined) return fail(error);
+      finished = true;
+      running.delete(id);
+    };
+    const cancelled = () => aborted || (flags !== undefined && Atomics.load(flags, 0) === id);
     const ctx = {
-      signal: controller.signal,
+      get signal() {
+        controller ??= new AbortController();
+        if (aborted) controller.abort();
+        return controller.signal;
+      },
       throwIfCancelled() {
         if (cancelled()) {
           const error = new Error('The task was cancelled');
@@ -83,8 +97,9 @@ export function installRuntime(endpoint: unknown, handlers: Record<string, (...a
       },
     };
     running.set(id, () => {
-      if (controller.signal.aborted) return;
-      controller.abort();
+      if (aborted) return;
+      aborted = true;
+      controller?.abort();
       stop();
     });
 
@@ -157,14 +172,9 @@ export function installRuntime(endpoint: unknown, handlers: Record<string, (...a
         fail(error);
       }
     } else if (r !== null && (typeof r === 'object' || typeof r === 'function') && typeof r.then === 'function') {
-      (r as unknown as PromiseLike<unknown>).then(
-        (value) => {
-          if (!finished && sendNext(id, value)) end({ t: 'complete', id });
-        },
-        fail,
-      );
-    } else if (sendNext(id, result)) {
-      end({ t: 'complete', id });
+      (r as unknown as PromiseLike<unknown>).then(sendLast, fail);
+    } else {
+      sendLast(result);
     }
   };
 

@@ -1,0 +1,93 @@
+import { Subscriber, from, type Observable, type ObservableInput } from 'rxjs';
+import type { Linked } from './queue.js';
+import type { Semaphore } from '../Semaphore.js';
+
+/** Who a section reports to: a `section()` subscriber, or a `semaphoreMap` stream. */
+export interface SectionOwner<T> {
+  /** Set while the owner tears down: a section that gets its permits then must not start. */
+  readonly closing: boolean;
+  /** The section's source, made when its turn comes. */
+  open(section: Held<T>): ObservableInput<T>;
+  next(value: T): void;
+  error(error: unknown, section: Held<T>): void;
+  complete(section: Held<T>): void;
+}
+
+/**
+ * One critical section: it waits in the semaphore's queue (it is its own queue node), then holds
+ * `weight` permits while it is subscribed to its source (it is its own subscriber), and gives them
+ * back exactly once, after the source's teardown. One object per section, no closures.
+ */
+export class Held<T> extends Subscriber<T> implements Linked {
+  prevLink: Linked | undefined = undefined;
+  nextLink: Linked | undefined = undefined;
+  linked = false;
+  private holding = false;
+
+  constructor(
+    readonly semaphore: Semaphore,
+    readonly weight: number,
+    private readonly owner: SectionOwner<T>,
+    readonly value: unknown = undefined,
+    readonly index = 0,
+  ) {
+    super();
+  }
+
+  /** Waits for the permits, or takes them at once when nobody waits and enough are free. */
+  request(): void {
+    if (this.semaphore._tryTake(this.weight)) this.enter();
+    else this.semaphore._wait(this);
+  }
+
+  /** Called with the permits taken. */
+  enter(): void {
+    if (this.closed || this.owner.closing) {
+      this.semaphore._giveBack(this.weight);
+      return;
+    }
+    this.holding = true;
+    let source: Observable<T>;
+    try {
+      source = from(this.owner.open(this));
+    } catch (error) {
+      return this.error(error);
+    }
+    source.subscribe(this);
+  }
+
+  /** Cancels the section: leaves the queue, or unsubscribes its source and gives the permits back. */
+  cancel(): void {
+    if (this.linked) return this.semaphore._leave(this);
+    this.unsubscribe();
+    if (this.giveBack()) this.semaphore._dispatch();
+  }
+
+  private giveBack(): boolean {
+    if (!this.holding) return false;
+    this.holding = false;
+    this.semaphore._giveBack(this.weight);
+    return true;
+  }
+
+  protected override _next(value: T): void {
+    this.owner.next(value);
+  }
+
+  // The permits come back before the end is forwarded (the section is over when its owner hears
+  // so), but the next waiter is served only after: an error that cancels the owner's other waiting
+  // sections (as mergeMap's does) reaches them before they could start.
+  protected override _error(error: unknown): void {
+    this.unsubscribe();
+    this.giveBack();
+    this.owner.error(error, this);
+    this.semaphore._dispatch();
+  }
+
+  protected override _complete(): void {
+    this.unsubscribe();
+    this.giveBack();
+    this.owner.complete(this);
+    this.semaphore._dispatch();
+  }
+}
