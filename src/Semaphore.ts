@@ -1,7 +1,6 @@
 import { Observable, type ObservableInput, type Subscriber } from 'rxjs';
 import { Held, type SectionOwner } from './internal/held.js';
-import { Queue } from './internal/queue.js';
-import { trampoline } from './internal/trampoline.js';
+import { Permits } from './internal/permits.js';
 import { checkInteger, toObservable } from './internal/validate.js';
 
 /**
@@ -36,11 +35,7 @@ import { checkInteger, toObservable } from './internal/validate.js';
  * api.available$.subscribe((free) => (busyIndicator.value = 3 - free));
  * ```
  */
-export class Semaphore {
-  /** The capacity: how many permits there are in all. */
-  readonly permits: number;
-  private free: number;
-  private readonly queue = new Queue<Held<unknown>>();
+export class Semaphore extends Permits {
   private readonly listeners = new Set<Subscriber<number>>();
   private lastShown: number;
 
@@ -49,8 +44,8 @@ export class Semaphore {
 
   /** @param permits an integer ≥ 1 */
   constructor(permits: number) {
-    this.permits = checkInteger(this.label, 'permits', permits, 1);
-    this.free = this.lastShown = permits;
+    super(checkInteger('Semaphore', 'permits', permits, 1));
+    this.lastShown = permits;
     this.available$ = new Observable<number>((subscriber) => {
       subscriber.next(this.free);
       this.listeners.add(subscriber);
@@ -68,11 +63,6 @@ export class Semaphore {
     return this.free;
   }
 
-  /** Sections waiting for permits. */
-  get waiting(): number {
-    return this.queue.size;
-  }
-
   /**
    * Runs `source` as a critical section holding `weight` permits: waits for them, subscribes, and
    * gives them back once the source has ended or been unsubscribed and its teardown has run.
@@ -87,50 +77,7 @@ export class Semaphore {
     });
   }
 
-  /** @internal Takes `weight` permits if nobody waits and enough are free. */
-  _tryTake(weight: number): boolean {
-    if (this.queue.size > 0 || this.free < weight) return false;
-    this.free -= weight;
-    this.show();
-    return true;
-  }
-
-  /** @internal Queues a section for its permits. */
-  _wait(held: Held<unknown>): void {
-    this.queue.enqueue(held);
-  }
-
-  /** @internal A waiting section leaves the queue. */
-  _leave(held: Held<unknown>): void {
-    // Only a waiter that leaves the head can unblock others (it may have been a heavy one); one
-    // further back changes nobody's turn.
-    const wasFirst = this.queue.peek() === held;
-    this.queue.remove(held);
-    if (wasFirst) this._dispatch();
-  }
-
-  /** @internal Permits come back; the caller dispatches when it is ready. */
-  _giveBack(weight: number): void {
-    this.free += weight;
-  }
-
-  /**
-   * @internal The fairness rule, in one place: hand free permits to the waiters in strict arrival
-   * order, and stop at the first that needs more than is free, so a heavy waiter is never overtaken.
-   * Runs as a trampoline: a section that ends synchronously inside `enter` frees its permits into
-   * this same loop instead of recursing.
-   */
-  readonly _dispatch = trampoline(() => {
-    let head: Held<unknown> | undefined;
-    while ((head = this.queue.peek()) !== undefined && head.weight <= this.free) {
-      this.queue.dequeue();
-      this.free -= head.weight;
-      head.enter();
-    }
-    this.show();
-  });
-
-  private show(): void {
+  protected override changed(): void {
     if (this.listeners.size === 0 || this.free === this.lastShown) {
       this.lastShown = this.free;
       return;
@@ -155,15 +102,15 @@ class SubscriberOwner<T> implements SectionOwner<T> {
     return this.input;
   }
 
-  next(value: T): void {
+  sectionNext(value: T): void {
     this.subscriber.next(value);
   }
 
-  error(error: unknown): void {
+  sectionError(error: unknown): void {
     this.subscriber.error(error);
   }
 
-  complete(): void {
+  sectionComplete(): void {
     this.subscriber.complete();
   }
 }

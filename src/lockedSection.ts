@@ -1,6 +1,7 @@
 import type { MonoTypeOperatorFunction, ObservableInput, OperatorFunction } from 'rxjs';
 import { checkFunction, typeError } from './internal/validate.js';
-import { Lock } from './Lock.js';
+import { Permits } from './internal/permits.js';
+import type { Lock } from './Lock.js';
 import { mapInSections } from './internal/mapInSections.js';
 
 /**
@@ -37,7 +38,8 @@ export function lockedSection<T, R>(
   lock: Lock,
   project?: (value: T, index: number) => ObservableInput<R>,
 ): OperatorFunction<T, T | R> {
-  if (!(lock instanceof Lock)) typeError('lockedSection', 'lock', 'a Lock', lock);
+  // checked by shape, not `instanceof Lock`, so that this operator does not pull the class in
+  if (!(lock instanceof Permits) || lock.permits !== 1 || typeof (lock as Lock).section !== 'function') typeError('lockedSection', 'lock', 'a Lock', lock);
   if (project === undefined) return (source) => lock.section(source);
   checkFunction('lockedSection', 'project', project);
   return mapInSections('lockedSection', lock, project);

@@ -1,6 +1,6 @@
 import { Subscriber, from, type Observable, type ObservableInput } from 'rxjs';
 import type { Linked } from './queue.js';
-import type { Semaphore } from '../Semaphore.js';
+import type { Permits } from './permits.js';
 
 /** Who a section reports to: a `section()` subscriber, or a `semaphoreMap` stream. */
 export interface SectionOwner<T> {
@@ -8,9 +8,9 @@ export interface SectionOwner<T> {
   readonly closing: boolean;
   /** The section's source, made when its turn comes. */
   open(section: Held<T>): ObservableInput<T>;
-  next(value: T): void;
-  error(error: unknown, section: Held<T>): void;
-  complete(section: Held<T>): void;
+  sectionNext(value: T): void;
+  sectionError(error: unknown, section: Held<T>): void;
+  sectionComplete(section: Held<T>): void;
 }
 
 /**
@@ -25,7 +25,7 @@ export class Held<T> extends Subscriber<T> implements Linked {
   private holding = false;
 
   constructor(
-    readonly semaphore: Semaphore,
+    readonly semaphore: Permits,
     readonly weight: number,
     private readonly owner: SectionOwner<T>,
     readonly value: unknown = undefined,
@@ -71,7 +71,7 @@ export class Held<T> extends Subscriber<T> implements Linked {
   }
 
   protected override _next(value: T): void {
-    this.owner.next(value);
+    this.owner.sectionNext(value);
   }
 
   // The permits come back before the end is forwarded (the section is over when its owner hears
@@ -80,14 +80,14 @@ export class Held<T> extends Subscriber<T> implements Linked {
   protected override _error(error: unknown): void {
     this.unsubscribe();
     this.giveBack();
-    this.owner.error(error, this);
+    this.owner.sectionError(error, this);
     this.semaphore._dispatch();
   }
 
   protected override _complete(): void {
     this.unsubscribe();
     this.giveBack();
-    this.owner.complete(this);
+    this.owner.sectionComplete(this);
     this.semaphore._dispatch();
   }
 }

@@ -1,7 +1,7 @@
-import { Observable, type ObservableInput, type OperatorFunction, type Subscriber, type Subscription } from 'rxjs';
-import { Semaphore } from '../Semaphore.js';
+import { Observable, Subscriber, type ObservableInput, type OperatorFunction } from 'rxjs';
+import type { Semaphore } from '../Semaphore.js';
+import { Permits } from './permits.js';
 import { Held, type SectionOwner } from './held.js';
-import { CallbackSubscriber } from './subscribers.js';
 import { checkConcurrency, checkFunction, checkInteger, checkOptions, typeError } from './validate.js';
 
 /** Options of `semaphoreMap`. */
@@ -18,7 +18,7 @@ export function mapInSections<T, R>(
   options?: SemaphoreMapOptions<T>,
 ): OperatorFunction<T, R> {
   if (typeof semaphoreOrCount === 'number') checkConcurrency(fn, 'concurrency', semaphoreOrCount);
-  else if (!(semaphoreOrCount instanceof Semaphore)) typeError(fn, 'semaphore', 'a Semaphore, a Lock or a positive integer', semaphoreOrCount);
+  else if (!(semaphoreOrCount instanceof Permits)) typeError(fn, 'semaphore', 'a Semaphore, a Lock or a positive integer', semaphoreOrCount);
   checkFunction(fn, 'project', project);
   const weightOption = checkOptions(fn, options).weight ?? 1;
   const capacity = typeof semaphoreOrCount === 'number' ? semaphoreOrCount : semaphoreOrCount.permits;
@@ -28,72 +28,81 @@ export function mapInSections<T, R>(
   return (source) =>
     new Observable<R>((subscriber) => {
       // Infinity permits: no limit at all, as mergeMap with the default concurrency
-      const semaphore = typeof semaphoreOrCount !== 'number' ? semaphoreOrCount : new Semaphore(semaphoreOrCount === Infinity ? Number.MAX_SAFE_INTEGER : semaphoreOrCount);
-      const stream = new Stream<T, R>(subscriber, project);
-      let index = 0;
-      const outer = new CallbackSubscriber<T>(
-        (value) => {
-          const i = index++;
-          let weight = 1;
-          if (weightOption !== 1) {
-            try {
-              weight = typeof weightOption === 'number' ? weightOption : checkInteger(fn, 'options.weight(value)', weightOption(value, i), 1, capacity);
-            } catch (error) {
-              return stream.fail(error);
-            }
-          }
-          const held = new Held<R>(semaphore, weight, stream, value, i);
-          stream.sections.add(held);
-          held.request();
-        },
-        (error) => stream.fail(error),
-        () => {
-          stream.outerDone = true;
-          if (stream.sections.size === 0) subscriber.complete();
-        },
+      const permits = typeof semaphoreOrCount !== 'number' ? semaphoreOrCount : new Permits(semaphoreOrCount === Infinity ? Number.MAX_SAFE_INTEGER : semaphoreOrCount);
+      const stream = new Stream<T, R>(subscriber, permits, project, (value, index) =>
+        typeof weightOption === 'number' ? weightOption : checkInteger(fn, 'options.weight(value)', weightOption(value, index), 1, capacity),
       );
-      stream.outer = outer;
-      subscriber.add(outer);
+      subscriber.add(stream);
       subscriber.add(() => stream.cancelSections());
-      source.subscribe(outer);
+      source.subscribe(stream);
     });
 }
 
-/** One subscription of `semaphoreMap`: the owner of its sections. */
-class Stream<T, R> implements SectionOwner<R> {
-  readonly sections = new Set<Held<R>>();
-  outer: Subscription | undefined;
-  outerDone = false;
+/**
+ * One subscription of `semaphoreMap`: the subscriber to the source, and the owner of the sections
+ * its values open.
+ */
+class Stream<T, R> extends Subscriber<T> implements SectionOwner<R> {
+  private readonly sections = new Set<Held<R>>();
+  private outerDone = false;
+  private index = 0;
   closing = false;
 
   constructor(
-    private readonly subscriber: Subscriber<R>,
+    private readonly target: Subscriber<R>,
+    private readonly permits: Permits,
     private readonly project: (value: T, index: number) => ObservableInput<R>,
-  ) {}
+    private readonly weightOf: (value: T, index: number) => number,
+  ) {
+    super();
+  }
+
+  protected override _next(value: T): void {
+    const index = this.index++;
+    let weight: number;
+    try {
+      weight = this.weightOf(value, index);
+    } catch (error) {
+      return this.fail(error);
+    }
+    const held = new Held<R>(this.permits, weight, this, value, index);
+    this.sections.add(held);
+    held.request();
+  }
+
+  protected override _error(error: unknown): void {
+    this.fail(error);
+  }
+
+  protected override _complete(): void {
+    this.unsubscribe();
+    this.outerDone = true;
+    if (this.sections.size === 0) this.target.complete();
+  }
 
   open(section: Held<R>): ObservableInput<R> {
     return this.project(section.value as T, section.index);
   }
 
-  next(value: R): void {
-    this.subscriber.next(value);
+  sectionNext(value: R): void {
+    this.target.next(value);
   }
 
-  error(error: unknown, section: Held<R>): void {
+  sectionError(error: unknown, section: Held<R>): void {
     this.sections.delete(section);
     this.fail(error);
   }
 
-  complete(section: Held<R>): void {
+  sectionComplete(section: Held<R>): void {
     this.sections.delete(section);
-    if (this.outerDone && this.sections.size === 0) this.subscriber.complete();
+    if (this.outerDone && this.sections.size === 0) this.target.complete();
   }
 
   /** An error ends the stream: no new value, no waiting section may start, the running ones stop. */
   fail(error: unknown): void {
-    this.outer?.unsubscribe();
+    this.unsubscribe();
     this.cancelSections();
-    this.subscriber.error(error);
+    this.target.error(error);
   }
 
   cancelSections(): void {

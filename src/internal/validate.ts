@@ -4,11 +4,9 @@ import { from, type Observable, type ObservableInput, type SchedulerLike } from 
 export function show(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
   if (typeof value === 'function') return 'a function';
+  if (value === null || typeof value !== 'object') return String(value);
   if (value instanceof Date) return `Date(${isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()})`;
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
 }
 
 function fail(ErrorClass: typeof TypeError | typeof RangeError, fn: string, param: string, expected: string, value: unknown): never {
@@ -71,7 +69,7 @@ export function toObservable<T>(fn: string, param: string, value: ObservableInpu
   try {
     return from(value);
   } catch {
-    return typeError(fn, param, 'an ObservableInput (Observable, Promise, array, iterable or AsyncIterable)', value);
+    return typeError(fn, param, 'an ObservableInput', value);
   }
 }
 

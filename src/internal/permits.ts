@@ -1,0 +1,69 @@
+import type { Held } from './held.js';
+import { Queue } from './queue.js';
+import { trampoline } from './trampoline.js';
+
+/**
+ * The heart of `Semaphore`: the count of free permits and the FIFO queue of sections waiting for
+ * them. `semaphoreMap(n, …)` uses it directly, so an app that never builds a `Semaphore` does not
+ * ship one.
+ */
+export class Permits {
+  protected free: number;
+  private readonly queue = new Queue<Held<unknown>>();
+
+  /** @param permits the capacity: how many permits there are in all */
+  constructor(readonly permits: number) {
+    this.free = permits;
+  }
+
+  /** Called after the count of free permits may have changed. */
+  protected changed(): void {}
+
+  /** Sections waiting for permits. */
+  get waiting(): number {
+    return this.queue.size;
+  }
+
+  /** @internal Takes `weight` permits if nobody waits and enough are free. */
+  _tryTake(weight: number): boolean {
+    if (this.queue.size > 0 || this.free < weight) return false;
+    this.free -= weight;
+    this.changed();
+    return true;
+  }
+
+  /** @internal Queues a section for its permits. */
+  _wait(held: Held<unknown>): void {
+    this.queue.enqueue(held);
+  }
+
+  /** @internal A waiting section leaves the queue. */
+  _leave(held: Held<unknown>): void {
+    // Only a waiter that leaves the head can unblock others (it may have been a heavy one); one
+    // further back changes nobody's turn.
+    const wasFirst = this.queue.peek() === held;
+    this.queue.remove(held);
+    if (wasFirst) this._dispatch();
+  }
+
+  /** @internal Permits come back; the caller dispatches when it is ready. */
+  _giveBack(weight: number): void {
+    this.free += weight;
+  }
+
+  /**
+   * @internal The fairness rule, in one place: hand free permits to the waiters in strict arrival
+   * order, and stop at the first that needs more than is free, so a heavy waiter is never overtaken.
+   * Runs as a trampoline: a section that ends synchronously inside `enter` frees its permits into
+   * this same loop instead of recursing.
+   */
+  readonly _dispatch = trampoline(() => {
+    let head: Held<unknown> | undefined;
+    while ((head = this.queue.peek()) !== undefined && head.weight <= this.free) {
+      this.queue.dequeue();
+      this.free -= head.weight;
+      head.enter();
+    }
+    this.changed();
+  });
+}
