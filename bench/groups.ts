@@ -36,7 +36,7 @@ export async function semaphoreMapVsMergeMap(): Promise<void> {
     peer: () => drain(range(0, n).pipe(mergeMap((x) => of(x), 4))),
     max: 1.15,
   });
-  const m = quick ? 20_000 : 200_000;
+  const m = quick ? 20_000 : 100_000;
   await pair({
     group: 'throughput',
     name: `semaphoreMap(4, async inner) vs mergeMap, ${m.toLocaleString('en')} values`,
@@ -48,7 +48,7 @@ export async function semaphoreMapVsMergeMap(): Promise<void> {
 }
 
 export async function sectionsVsPeers(): Promise<void> {
-  const n = quick ? 20_000 : 200_000;
+  const n = quick ? 20_000 : 50_000;
   const ids = Array.from({ length: n }, (_, i) => i);
   const label = n.toLocaleString('en');
   // synchronous bodies: no promise is needed per hand-off

@@ -1,0 +1,123 @@
+// The marble diagrams of the docs pages. Each one is asserted by diagrams.marble.ts and drawn as an
+// SVG by `npm run docs` (scripts/render-marbles.ts), so a picture can never disagree with a test.
+import { map, type Observable } from 'rxjs';
+import type { RunHelpers } from 'rxjs/testing';
+import { Lock, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, semaphoreMap, timeoutWith, type Settled } from '../src/index.js';
+
+export interface Line {
+  readonly label: string;
+  /** A marble diagram in `TestScheduler.run` syntax: one character a frame. */
+  readonly marble: string;
+  /** `cold` lines start at frame `at` (their first character is that frame); `hot` ones at 0. */
+  readonly kind: 'cold' | 'hot';
+  readonly at?: number;
+}
+
+export interface Diagram {
+  /** The SVG's file name under docs/img/ and the docs page it belongs to. */
+  readonly name: string;
+  readonly page: string;
+  readonly inputs: readonly Line[];
+  /** The operator call, as printed between the inputs and the output. */
+  readonly call: string;
+  readonly output: string;
+  readonly values?: Readonly<Record<string, string>>;
+  /** Builds the output from the inputs (made from their marbles, in the same order). */
+  build(inputs: Observable<string>[], helpers: RunHelpers): Observable<unknown>;
+  /** The expected subscription frames of each input, as in `expectSubscriptions`. */
+  readonly subscriptions: readonly (string | readonly string[])[];
+}
+
+const summary = (list: Settled<string>[]) => list.map((s) => (s.status === 'fulfilled' ? s.value : 'x')).join('');
+
+export const diagrams: readonly Diagram[] = [
+  {
+    name: 'raceFirst',
+    page: 'raceFirst.md',
+    inputs: [
+      { label: 'a', marble: '-----a--b|', kind: 'cold' },
+      { label: 'b', marble: '--x------y|', kind: 'cold' },
+      { label: 'c', marble: '------z|', kind: 'cold' },
+    ],
+    call: 'raceFirst([a, b, c])',
+    output: '--x------y|',
+    build: (inputs) => raceFirst(inputs),
+    subscriptions: ['^-!', '^---------!', '^-!'],
+  },
+  {
+    name: 'raceFirst-stagger',
+    page: 'raceFirst.md',
+    inputs: [
+      { label: 'a', marble: '-#', kind: 'cold' },
+      { label: 'b', marble: '--b|', kind: 'cold', at: 1 },
+      { label: 'c', marble: 'c|', kind: 'cold', at: 4 },
+    ],
+    call: 'raceFirst([a, b, c], { stagger: 3 })',
+    output: '---b|',
+    build: (inputs) => raceFirst(inputs, { stagger: 3 }),
+    subscriptions: ['^!', '-^--!', []],
+  },
+  {
+    name: 'mergeAsCompleted',
+    page: 'mergeAsCompleted.md',
+    inputs: [
+      { label: 's0', marble: '----a|', kind: 'cold' },
+      { label: 's1', marble: '-b|', kind: 'cold' },
+      { label: 's2', marble: '--c|', kind: 'cold', at: 2 },
+    ],
+    call: 'mergeAsCompleted([s0, s1, s2], { concurrency: 2 }) — values shown',
+    output: '--b--(ac|)',
+    build: (inputs) => mergeAsCompleted(inputs, { concurrency: 2 }).pipe(map((item) => item.value)),
+    subscriptions: ['^----!', '^-!', '--^--!'],
+  },
+  {
+    name: 'gatherSettled',
+    page: 'gatherSettled.md',
+    inputs: [
+      { label: 's0', marble: '--a---b|', kind: 'cold' },
+      { label: 's1', marble: '---#', kind: 'cold' },
+      { label: 's2', marble: '-----c|', kind: 'cold' },
+    ],
+    call: 'gatherSettled([s0, s1, s2]) — x: rejected',
+    output: '-------(r|)',
+    values: { r: 'bxc' },
+    build: (inputs) => gatherSettled(inputs).pipe(map(summary)),
+    subscriptions: ['^------!', '^--!', '^-----!'],
+  },
+  {
+    name: 'timeoutWith',
+    page: 'timeoutWith.md',
+    inputs: [
+      { label: 'source', marble: '--a--b--c--|', kind: 'cold' },
+      { label: 'fallback', marble: '-yz|', kind: 'cold', at: 7 },
+    ],
+    call: 'timeoutWith(7, fallback)',
+    output: '--a--b--yz|',
+    build: ([source, fallback]) => source!.pipe(timeoutWith(7, fallback!)),
+    subscriptions: ['^------!', '-------^--!'],
+  },
+  {
+    name: 'semaphoreMap',
+    page: 'semaphoreMap.md',
+    inputs: [
+      { label: 'source', marble: 'ab-c---|', kind: 'hot' },
+      { label: 'inner', marble: '---v|', kind: 'cold' },
+    ],
+    call: 'semaphoreMap(2, () => inner)',
+    output: '---vv--v|',
+    build: ([source, inner]) => source!.pipe(semaphoreMap(2, () => inner!)),
+    subscriptions: ['^------!', ['^---!', '-^---!', '----^---!']],
+  },
+  {
+    name: 'lockedSection',
+    page: 'lockedSection.md',
+    inputs: [
+      { label: 'source', marble: 'ab-----|', kind: 'hot' },
+      { label: 'section', marble: '---s|', kind: 'cold' },
+    ],
+    call: 'lockedSection(lock, () => section)',
+    output: '---s---s|',
+    build: ([source, section]) => source!.pipe(lockedSection(new Lock(), () => section!)),
+    subscriptions: ['^------!', ['^---!', '----^---!']],
+  },
+];

@@ -1,0 +1,142 @@
+// `npm run docs` (part 1): draws the docs' marble diagrams (marble-tests/diagrams.ts, asserted by
+// marble-tests/diagrams.marble.ts) as SVG files under docs/img/. `--check` fails on a stale file.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { diagrams, type Diagram } from '../marble-tests/diagrams.js';
+
+const FRAME = 28;
+const LEFT = 76;
+const ROW = 46;
+const COLORS = ['#e8a33d', '#4aa3df', '#7bc86c', '#d46a6a', '#9b7fd1', '#4ec9b0', '#e07bb5'];
+
+interface Event {
+  readonly frame: number;
+  readonly kind: 'value' | 'complete' | 'error';
+  readonly letter?: string;
+  readonly slot: number;
+}
+
+/** Reads a marble string the way TestScheduler.run does: one character a frame, groups at their '('. */
+function parse(marble: string, offset: number): { events: Event[]; end: number | undefined; length: number } {
+  const events: Event[] = [];
+  let frame = offset;
+  let group: number | undefined;
+  let slot = 0;
+  let end: number | undefined;
+  for (const char of marble.replace(/\s/g, '')) {
+    const at = group ?? frame;
+    if (char === '(') {
+      group = frame;
+      slot = 0;
+    } else if (char === ')') {
+      group = undefined;
+    } else if (char === '|' || char === '#') {
+      events.push({ frame: at, kind: char === '|' ? 'complete' : 'error', slot: slot++ });
+      end = at;
+    } else if (char !== '-') {
+      events.push({ frame: at, kind: 'value', letter: char, slot: slot++ });
+    }
+    frame++;
+    if (group === undefined) slot = 0;
+  }
+  return { events, end, length: frame };
+}
+
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const x = (frame: number) => LEFT + 14 + frame * FRAME;
+const color = (letter: string) => COLORS[letter.charCodeAt(0) % COLORS.length]!;
+
+function line(y: number, label: string, marble: string, offset: number, frames: number, values: Readonly<Record<string, string>> = {}, spans?: string[]): string[] {
+  const { events, end } = parse(marble, offset);
+  const out: string[] = [];
+  const never = spans !== undefined && spans.length === 0;
+  out.push(`<text x="8" y="${y + 5}" class="label">${escape(label)}</text>`);
+  if (never) out.push(`<text x="8" y="${y + 19}" class="note">never subscribed</text>`);
+  out.push(`<g${never ? ' opacity="0.35"' : ''}>`);
+  const stop = end === undefined ? x(frames) : x(end);
+  out.push(`<line x1="${x(offset)}" y1="${y}" x2="${stop}" y2="${y}" class="time"/>`);
+  if (end === undefined) out.push(`<path d="M${x(frames) - 8},${y - 5} L${x(frames)},${y} L${x(frames) - 8},${y + 5}" class="time"/>`);
+  // who was subscribed, and until which frame: one bar per subscription
+  (spans ?? []).forEach((span, i) => {
+    const from = span.indexOf('^');
+    const until = span.indexOf('!');
+    if (from < 0) return;
+    const to = until < 0 ? frames : until;
+    out.push(`<rect x="${x(from) - 3}" y="${y + 15 + i * 6}" width="${Math.max(6, x(to) - x(from) + 6)}" height="4" rx="2" class="span"/>`);
+  });
+  for (const e of events) {
+    const before = events.filter((o) => o.frame === e.frame && o.slot < e.slot);
+    const cx = x(e.frame) + before.reduce((sum, o) => sum + (o.kind === 'value' ? Math.max(22, (values[o.letter!] ?? o.letter!).length * 7 + 10) / 2 + 2 : 4), 0);
+    if (e.kind === 'value') {
+      const text = values[e.letter!] ?? e.letter!;
+      const w = Math.max(22, text.length * 7 + 10);
+      out.push(`<rect x="${cx - w / 2}" y="${y - 11}" width="${w}" height="22" rx="11" fill="${color(e.letter!)}" class="value"/>`);
+      out.push(`<text x="${cx}" y="${y + 4}" class="v">${escape(text)}</text>`);
+    } else if (e.kind === 'complete') {
+      out.push(`<line x1="${cx}" y1="${y - 12}" x2="${cx}" y2="${y + 12}" class="end"/>`);
+    } else {
+      out.push(`<path d="M${cx - 8},${y - 8} L${cx + 8},${y + 8} M${cx + 8},${y - 8} L${cx - 8},${y + 8}" class="error"/>`);
+    }
+  }
+  out.push('</g>');
+  return out;
+}
+
+export function renderDiagram(d: Diagram): string {
+  const lengths = [...d.inputs.map((l) => parse(l.marble, l.at ?? 0).length), parse(d.output, 0).length];
+  const frames = Math.max(...lengths) + 1;
+  const width = Math.max(x(frames) + 24, LEFT + d.call.length * 8 + 48);
+  const rows: string[] = [];
+  let y = 28;
+  d.inputs.forEach((input, i) => {
+    const spans = d.subscriptions[i];
+    const list = typeof spans === 'string' ? [spans] : [...(spans ?? [])];
+    rows.push(...line(y, input.label, input.marble, input.at ?? 0, frames, {}, list));
+    y += ROW + Math.max(0, list.length - 1) * 6;
+  });
+  const boxTop = y - 14;
+  rows.push(`<rect x="${LEFT}" y="${boxTop}" width="${width - LEFT - 16}" height="34" rx="6" class="op"/>`);
+  rows.push(`<text x="${LEFT + (width - LEFT - 16) / 2}" y="${boxTop + 22}" class="call">${escape(d.call)}</text>`);
+  y += 44;
+  rows.push(...line(y, 'output', d.output, 0, frames, d.values));
+  const height = y + 34;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escape(`${d.call}: ${d.output}`)}">`,
+    '<style>',
+    '  .label{font:13px monospace;fill:#555}.note{font:italic 10px sans-serif;fill:#888}.call{font:13px monospace;fill:#222;text-anchor:middle}',
+    '  .v{font:bold 11px sans-serif;fill:#fff;text-anchor:middle}.time{stroke:#333;stroke-width:1.5;fill:none}',
+    '  .end{stroke:#333;stroke-width:2.5}.error{stroke:#c0392b;stroke-width:2.5;fill:none}',
+    '  .value{stroke:#333;stroke-width:1}.op{fill:#f4f4f8;stroke:#999}.span{fill:#b8c7e0}',
+    '</style>',
+    `<rect width="${width}" height="${height}" fill="#fff"/>`,
+    ...rows.map((r) => `  ${r}`),
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+export const imageDir = fileURLToPath(new URL('../docs/img/', import.meta.url));
+
+export function staleImages(): string[] {
+  return diagrams.filter((d) => {
+    try {
+      return readFileSync(`${imageDir}${d.name}.svg`, 'utf8') !== renderDiagram(d);
+    } catch {
+      return true;
+    }
+  }).map((d) => d.name);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.argv.includes('--check')) {
+    const stale = staleImages();
+    if (stale.length) {
+      console.error(`stale marble pictures: ${stale.join(', ')} (run npm run docs)`);
+      process.exit(1);
+    }
+  } else {
+    mkdirSync(imageDir, { recursive: true });
+    for (const d of diagrams) writeFileSync(`${imageDir}${d.name}.svg`, renderDiagram(d));
+    console.log(`drew ${diagrams.length} marble diagrams into docs/img/`);
+  }
+}
