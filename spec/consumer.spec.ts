@@ -78,4 +78,16 @@ describe('the packed package, installed in a scratch project', () => {
     expect(code).not.toMatch(/["'`](node:)?(worker_threads|os|process)["'`]/);
     expect(code).not.toMatch(/\bprocess\./);
   });
+
+  it('publint reports no problem', () => {
+    const { code, out } = run(process.execPath, [`${root}node_modules/publint/src/cli.js`], root);
+    expect(out).toContain('All good!');
+    expect(code).toBe(0);
+  });
+
+  it('are-the-types-wrong (node16 profile) reports no problem for any entry point', () => {
+    const { code, out } = run(process.execPath, [`${root}node_modules/@arethetypeswrong/cli/dist/index.js`, '--pack', '.', '--profile', 'node16', '--format', 'table-flipped'], root);
+    expect(out).not.toMatch(/❌|⚠️|Masquerading|FalseCJS|FalseESM|CJSResolvesToESM|NoResolution.*node16/);
+    expect(code).toBe(0);
+  });
 });

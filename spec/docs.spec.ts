@@ -1,12 +1,29 @@
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { diagrams } from '../marble-tests/diagrams.js';
 import { imageDir, renderDiagram } from '../scripts/render-marbles.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('the docs', () => {
   it.each(diagrams.map((d) => [d.name, d] as const))('docs/img/%s.svg is drawn from the asserted diagram and is not stale', (name, diagram) => {
     const committed = readFileSync(`${imageDir}${name}.svg`, 'utf8');
     expect(committed, 'run `npm run docs` to redraw it').toBe(renderDiagram(diagram));
     expect(readFileSync(new URL(`../docs/${diagram.page}`, import.meta.url), 'utf8')).toContain(`(img/${name}.svg)`);
+  });
+});
+
+describe('the API reference', () => {
+  it('`npm run docs` regenerates docs/api with no diff (TypeDoc, warnings are errors)', () => {
+    const out = `${root}.tmp/api-check`;
+    rmSync(out, { recursive: true, force: true });
+    const result = spawnSync(process.execPath, [`${root}node_modules/typedoc/bin/typedoc`, '--out', out], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    const list = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => `${e.parentPath ?? e.path}/${e.name}`.slice(dir.length)).sort();
+    const committed = list(`${root}docs/api`);
+    expect(list(out)).toEqual(committed);
+    for (const file of committed) expect(readFileSync(`${out}${file}`, 'utf8'), `docs/api${file} is stale: run npm run docs`).toBe(readFileSync(`${root}docs/api${file}`, 'utf8'));
   });
 });

@@ -10,13 +10,17 @@ export type TaskArgs<F> = F extends (...args: infer P extends unknown[]) => unkn
     ? unknown[] // a variadic handler, or an untyped pool
     : AllowTransfer<DropContext<P>>
   : never[];
-type DropContext<P extends unknown[]> = P extends [...infer A extends unknown[], WorkerContext] ? A : P;
-type AllowTransfer<A extends unknown[]> = { [K in keyof A]: A[K] | Transferring<A[K]> };
+/** A handler's parameters without a last `WorkerContext`. */
+export type DropContext<P extends unknown[]> = P extends [...infer A extends unknown[], WorkerContext] ? A : P;
+/** Each argument as itself or wrapped in `transfer()`. */
+export type AllowTransfer<A extends unknown[]> = { [K in keyof A]: A[K] | Transferring<A[K]> };
 
 /** What a task emits: each value a handler's result yields, or the result itself. */
 export type TaskValue<F> = F extends (...args: never[]) => infer R ? Unwrap<Yielded<R>> : never;
-type Yielded<R> = R extends Iterator<infer V> ? V : R extends AsyncIterable<infer V> ? V : R extends Subscribable<infer V> ? V : Awaited<R>;
-type Unwrap<V> = V extends Transferring<infer T> ? T : V;
+/** What a handler's result yields: each value of an iterator, AsyncIterable or Observable, or the (awaited) result itself. */
+export type Yielded<R> = R extends Iterator<infer V> ? V : R extends AsyncIterable<infer V> ? V : R extends Subscribable<infer V> ? V : Awaited<R>;
+/** A value without its `transfer()` wrapper. */
+export type Unwrap<V> = V extends Transferring<infer T> ? T : V;
 
 /**
  * Runs blocking or CPU-heavy code off the main thread: asyncio's `run_in_executor` / `to_thread`,

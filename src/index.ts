@@ -1,4 +1,5 @@
 export type { Settled, Completed, SchedulerOptions } from './types.js';
+export type { SourcesInput } from './internal/asCompleted.js';
 export { WorkerCrashedError } from './errors.js';
 export { raceFirst, type RaceFirstOptions } from './raceFirst.js';
 export { mergeAsCompleted, type MergeAsCompletedOptions } from './mergeAsCompleted.js';
@@ -21,6 +22,6 @@ export {
   type WorkerTask,
   type TaskObserver,
 } from './createWorkerPool.js';
-export { fromWorker, type TaskArgs, type TaskValue } from './fromWorker.js';
+export { fromWorker, type TaskArgs, type TaskValue, type AllowTransfer, type DropContext, type Unwrap, type Yielded } from './fromWorker.js';
 export { transfer, type Transferring } from './transfer.js';
 export type { WorkerContext, WorkerHandlers } from './types.js';

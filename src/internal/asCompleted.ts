@@ -18,6 +18,7 @@ export interface AsCompletedOptions {
   readonly scheduler?: import('rxjs').SchedulerLike;
 }
 
+/** The sources of `mergeAsCompleted` and `gatherSettled`: an iterable of inputs, or an Observable of them. */
 export type SourcesInput<T> = Iterable<ObservableInput<T>> | Observable<ObservableInput<T>>;
 
 /** What one subscription does with the settled sources, in completion order, and at the end. */

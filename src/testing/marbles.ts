@@ -3,9 +3,9 @@ import type { Observable } from 'rxjs';
 import type { RunHelpers } from 'rxjs/testing';
 
 /** An Observable made by `TestScheduler` that logs when each subscription started and ended. */
-export interface LoggedObservable<T> extends Observable<T> {
+export type LoggedObservable<T> = Observable<T> & {
   readonly subscriptions: ReadonlyArray<{ readonly subscribedFrame: number; readonly unsubscribedFrame: number }>;
-}
+};
 
 /**
  * An Observable described as a marble diagram, as the arbitraries generate it: replay it with
