@@ -1,5 +1,6 @@
 import type { Observable, ObservableInput, ObservableInputTuple } from 'rxjs';
 import { asCompleted, type AsCompletedOptions, type SourcesInput } from './internal/asCompleted.js';
+import { typeError } from './internal/validate.js';
 import type { Completed, SchedulerOptions, Settled } from './types.js';
 
 /** Options of {@link mergeAsCompleted}. */
@@ -70,9 +71,7 @@ export function mergeAsCompleted<T>(
   options?: MergeAsCompletedOptions,
 ): Observable<Completed<T> | Settled<T>> {
   const settle = options?.settle;
-  if (settle !== undefined && typeof settle !== 'boolean') {
-    throw new TypeError(`mergeAsCompleted: options.settle must be a boolean, got ${typeof settle}`);
-  }
+  if (settle !== undefined && typeof settle !== 'boolean') typeError('mergeAsCompleted', 'options.settle', 'a boolean', settle);
   return asCompleted<T, Completed<T> | Settled<T>>(
     'mergeAsCompleted',
     sources,

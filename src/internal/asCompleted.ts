@@ -9,7 +9,6 @@ import {
   checkScheduler,
   toObservable,
   toObservables,
-  typeError,
 } from './validate.js';
 
 export interface AsCompletedOptions {
@@ -49,8 +48,7 @@ export function asCompleted<T, R>(
   let inputs: Observable<T>[] | undefined;
   let outer: Observable<ObservableInput<T>> | undefined;
   if (isObservable(sources)) outer = sources;
-  else if (sources !== null && typeof sources === 'object' && Symbol.iterator in sources) inputs = toObservables(fn, sources);
-  else typeError(fn, 'sources', 'an iterable or an Observable of ObservableInputs', sources);
+  else inputs = toObservables(fn, sources, 'an iterable or Observable of inputs');
 
   return new Observable<R>((subscriber) => {
     const sink = makeSink(subscriber);

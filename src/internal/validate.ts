@@ -78,8 +78,8 @@ export function isIterable(value: unknown): value is Iterable<unknown> {
 }
 
 /** Reads a collection of sources once, converting each, so that a bad one is reported by index. */
-export function toObservables<T>(fn: string, value: Iterable<ObservableInput<T>>): Observable<T>[] {
-  if (!isIterable(value) || typeof value === 'string') typeError(fn, 'sources', 'an iterable of ObservableInputs', value);
+export function toObservables<T>(fn: string, value: Iterable<ObservableInput<T>>, expected = 'an iterable of inputs'): Observable<T>[] {
+  if (!isIterable(value) || typeof value === 'string') typeError(fn, 'sources', expected, value);
   const out: Observable<T>[] = [];
   for (const input of value) out.push(toObservable(fn, `sources[${out.length}]`, input));
   return out;
