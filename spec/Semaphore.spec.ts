@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { Observable, Subject, defer, of, range, mergeMap, lastValueFrom, timer, map, toArray } from 'rxjs';
+import { Observable, Subject, defer, of, range, mergeMap, lastValueFrom, timer, map, take, toArray } from 'rxjs';
 import { Lock, Semaphore, lockedSection, semaphoreMap } from '../src/index.js';
 
 const thrown = (build: () => unknown) => {
@@ -187,5 +187,22 @@ describe('semaphoreMap and lockedSection arguments', () => {
     range(0, 100_000).pipe(semaphoreMap(1, (x) => of(x))).subscribe(() => n++);
     range(0, 100_000).pipe(lockedSection(new Lock(), (x) => of(x))).subscribe(() => n++);
     expect(n).toBe(200_000);
+  });
+});
+
+describe('a synchronous source inside a section stops when the subscriber unsubscribes', () => {
+  it.each([
+    ['Semaphore.section', (src: Observable<number>) => new Semaphore(2).section(src)],
+    ['lockedSection(lock)', (src: Observable<number>) => src.pipe(lockedSection(new Lock()))],
+    ['semaphoreMap', (src: Observable<number>) => of(0).pipe(semaphoreMap(1, () => src))],
+  ])('%s', (_name, wrap) => {
+    let produced = 0;
+    const endless = new Observable<number>((s) => {
+      for (let i = 0; !s.closed && i < 1e7; i++) (produced++, s.next(i));
+    });
+    const values: number[] = [];
+    wrap(endless).pipe(take(3)).subscribe((v) => values.push(v));
+    expect(values).toEqual([0, 1, 2]);
+    expect(produced).toBe(3);
   });
 });

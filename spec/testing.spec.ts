@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { EMPTY, Observable, catchError, concatMap, lastValueFrom, map, mergeMap, of, switchMap, timer, toArray, type OperatorFunction } from 'rxjs';
+import { EMPTY, Observable, catchError, concatMap, lastValueFrom, map, mergeMap, of, switchMap, take, timer, toArray, type OperatorFunction } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
   Lock,
@@ -191,6 +191,18 @@ describe('inProcessPool', () => {
     expect(pool.stats.queued).toBe(0);
     a.unsubscribe();
     expect(torn).toBe(1);
+    expect(pool.stats).toEqual({ workers: 1, busy: 0, queued: 0 });
+  });
+
+  it('an endless synchronous generator stops when the subscriber takes what it needs', () => {
+    const pool = inProcessPool({
+      *naturals() {
+        for (let n = 0; ; n++) yield n;
+      },
+    });
+    const values: number[] = [];
+    fromWorker(pool, 'naturals').pipe(take(3)).subscribe((v) => values.push(v));
+    expect(values).toEqual([0, 1, 2]);
     expect(pool.stats).toEqual({ workers: 1, busy: 0, queued: 0 });
   });
 

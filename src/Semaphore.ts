@@ -72,8 +72,10 @@ export class Semaphore extends Permits {
     if (weight !== 1) checkInteger(`${this.label}.section`, 'weight', weight, 1, this.permits);
     return new Observable<T>((subscriber) => {
       const held = new Held<T>(this, weight, new SubscriberOwner(subscriber, input));
+      // registered before the source can emit, so a synchronous source stops as soon as the
+      // subscriber unsubscribes (take(1) on range(0, 1e9))
+      subscriber.add(() => held.cancel());
       held.request();
-      return () => held.cancel();
     });
   }
 

@@ -52,6 +52,8 @@ export interface WorkerTask {
 
 /** Where a task's notifications go. */
 export interface TaskObserver {
+  /** True once the observer wants nothing more (an rxjs Subscriber has it). */
+  readonly closed?: boolean;
   next(value: unknown): void;
   error(error: unknown): void;
   complete(): void;
@@ -204,7 +206,11 @@ export class Pool {
     const job = slot.job;
     if (!job || message.id !== job.id) return;
     if (message.t === 'next') {
-      if (!job.cancelled) job.observer.next(message.value);
+      if (job.cancelled) return;
+      job.observer.next(message.value);
+      // a subscriber that unsubscribed inside next (take(n)) cancels at once: with an in-process
+      // pool a synchronous generator would otherwise run on
+      if (job.observer.closed) this.cancel(job);
       return;
     }
     // a terminal message: the task is over, or acknowledges its cancel; the worker is free
