@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterEach } from 'vitest';
 import fc from 'fast-check';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { firstValueFrom, lastValueFrom, toArray, type Observable } from 'rxjs';
 import { WorkerCrashedError, createWorkerPool, fromWorker, transfer, type WorkerPool } from '../src/index.js';
@@ -184,6 +185,24 @@ describe('fromWorker with real worker_threads', () => {
     expect(p.stats.workers).toBe(0);
     await Promise.all([firstValueFrom(fromWorker(p, 'later', 'a', 10)), firstValueFrom(fromWorker(p, 'later', 'b', 10))]);
     expect(p.stats.workers).toBe(2);
+    await waitFor(() => p.stats.workers === 0);
+  });
+
+  it('the default size is the logical cores − 1, at least 1', async () => {
+    const p = pool();
+    const running = Array.from({ length: 4 }, () => fromWorker(p, 'later', 'x', 200).subscribe());
+    expect(p.stats.workers).toBe(Math.max(1, availableParallelism() - 1));
+    expect(p.stats.busy + p.stats.queued).toBe(4);
+    running.forEach((s) => s.unsubscribe());
+  });
+
+  it('a worker that works again during its idle spell is kept; idleTimeout counts from its last task', async () => {
+    const p = pool({ size: 1, idleTimeout: 600 });
+    await lastValueFrom(fromWorker(p, 'add', 1, 1));
+    await sleep(400);
+    await lastValueFrom(fromWorker(p, 'add', 1, 1)); // idle again from here
+    await sleep(400); // past the first idle spell's 600 ms, within the second's
+    expect(p.stats.workers).toBe(1);
     await waitFor(() => p.stats.workers === 0);
   });
 
