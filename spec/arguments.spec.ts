@@ -27,7 +27,7 @@ const cases: Case[] = [
   ['gatherSettled scheduler', () => gatherSettled([of(1)], { scheduler: null as never }), TypeError, /^gatherSettled: options\.scheduler/],
   ['timeoutWith due string', () => timeoutWith('10' as never), TypeError, /^timeoutWith: due must be a number of milliseconds or a Date, got '10'/],
   ['timeoutWith due NaN', () => timeoutWith(NaN), RangeError, /^timeoutWith: due .*got NaN/],
-  ['timeoutWith invalid Date', () => timeoutWith(new Date('nope')), RangeError, /^timeoutWith: due must be a valid Date, got Date\(Invalid Date\)/],
+  ['timeoutWith invalid Date', () => timeoutWith(new Date('nope')), RangeError, /^timeoutWith: due must be a valid Date, got Invalid Date$/],
   ['timeoutWith fallback', () => timeoutWith(10, 42 as never), TypeError, /^timeoutWith: fallback must be an ObservableInput/],
   ['timeoutWith scheduler', () => timeoutWith(10, undefined, { scheduler: {} as never }), TypeError, /^timeoutWith: options\.scheduler/],
 ];

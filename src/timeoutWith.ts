@@ -52,7 +52,7 @@ export function timeoutWith<T, R>(
 ): OperatorFunction<T, T | R> {
   const fn = 'timeoutWith';
   if (due instanceof Date) {
-    if (Number.isNaN(due.getTime())) rangeError(fn, 'due', 'a valid Date', due);
+    if (Number.isNaN(due.getTime())) throw new RangeError(`${fn}: due must be a valid Date, got Invalid Date`);
   } else if (typeof due !== 'number') {
     typeError(fn, 'due', 'a number of milliseconds or a Date', due);
   } else if (Number.isNaN(due)) {

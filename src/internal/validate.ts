@@ -4,9 +4,7 @@ import { from, type Observable, type ObservableInput, type SchedulerLike } from 
 export function show(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
   if (typeof value === 'function') return 'a function';
-  if (value === null || typeof value !== 'object') return String(value);
-  if (value instanceof Date) return `Date(${isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()})`;
-  return Array.isArray(value) ? 'an array' : 'an object';
+  return value && typeof value === 'object' ? (Array.isArray(value) ? 'an array' : 'an object') : String(value);
 }
 
 function fail(ErrorClass: typeof TypeError | typeof RangeError, fn: string, param: string, expected: string, value: unknown): never {
