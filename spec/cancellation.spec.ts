@@ -125,6 +125,7 @@ describe('finalizeWith', () => {
     expect(() => finalizeWith(() => undefined, { tracker: {} as never })).toThrow(/^finalizeWith: options\.tracker must be a CleanupTracker/);
     expect(() => onCancel('x' as never)).toThrow(/^onCancel: callback must be a function/);
     expect(() => new CleanupTracker().settled(-1)).toThrow(/^CleanupTracker\.settled: timeout .*got -1/);
+    expect(() => new CleanupTracker().track(5 as never)).toThrow(/^CleanupTracker\.track: cleanup must be a promise, got 5/);
     expect(() => fromAbortable(null as never)).toThrow(/^fromAbortable: factory must be a function/);
     expect(() => takeUntilAborted({} as never)).toThrow(/^takeUntilAborted: signal must be an AbortSignal/);
   });

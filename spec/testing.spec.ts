@@ -15,7 +15,7 @@ import {
   takeUntilAborted,
   timeoutWith,
 } from '../src/index.js';
-import { checkOperatorContract, inProcessPool, type ContractContext } from '../src/testing/index.js';
+import { checkOperatorContract, fromMarble, inProcessPool, marbleSource, type ContractContext } from '../src/testing/index.js';
 
 const RUNS = process.env.SOAK ? 2000 : 200;
 
@@ -211,5 +211,13 @@ describe('inProcessPool', () => {
     expect(() => inProcessPool({ a: 1 } as never)).toThrow(/^inProcessPool: handlers\.a must be a function/);
     expect(() => inProcessPool({}, { size: 0 })).toThrow(/^inProcessPool: options\.size must be an integer from 1 up, got 0/);
     expect(() => checkOperatorContract(5 as never)).toThrow(/^checkOperatorContract: makeOperator must be a function/);
+    expect(() => checkOperatorContract(() => map((x: string) => x), { numRuns: 0 })).toThrow(/^checkOperatorContract: options\.numRuns must be an integer from 1 up, got 0/);
+    expect(() => checkOperatorContract(() => map((x: string) => x), { kinds: ['warm' as never] })).toThrow(/^checkOperatorContract: options\.kinds must be a non-empty array of 'cold', 'hot'/);
+    expect(() => checkOperatorContract(() => map((x: string) => x), { handlesErrors: 'yes' as never })).toThrow(/^checkOperatorContract: options\.handlesErrors must be a boolean/);
+    expect(() => marbleSource({ maxFrames: -1 })).toThrow(/^marbleSource: options\.maxFrames must be an integer from 0 up, got -1/);
+    expect(() => marbleSource({ minValues: 9, maxFrames: 3 })).toThrow(/^marbleSource: options\.minValues must be an integer from 0 to 3, got 9/);
+    expect(() => marbleSource({ endings: [] })).toThrow(/^marbleSource: options\.endings must be a non-empty array/);
+    expect(() => marbleSource({ value: 5 as never })).toThrow(/^marbleSource: options\.value must be a fast-check Arbitrary/);
+    expect(() => fromMarble({} as never, { kind: 'cold', marble: '-|', values: {}, error: 'e' })).toThrow(/^fromMarble: helpers must be/);
   });
 });

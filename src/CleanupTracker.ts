@@ -1,6 +1,6 @@
 import { TimeoutError } from 'rxjs';
 import { reportUnhandledError } from './internal/report.js';
-import { checkDuration } from './internal/validate.js';
+import { checkDuration, typeError } from './internal/validate.js';
 
 /**
  * Keeps count of asynchronous cleanups still running, so a process can wait for them before it
@@ -37,6 +37,9 @@ export class CleanupTracker {
 
   /** Tracks an asynchronous cleanup until it settles. `finalizeWith` calls this for you. */
   track(cleanup: PromiseLike<unknown>): void {
+    if (cleanup === null || typeof (cleanup as { then?: unknown } | undefined)?.then !== 'function') {
+      typeError('CleanupTracker.track', 'cleanup', 'a promise', cleanup);
+    }
     const done: Promise<void> = Promise.resolve(cleanup).then(
       () => this.finish(done),
       (error: unknown) => {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { Observable, type OperatorFunction, type Subscription, type Unsubscribable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { fromMarble, marbleSource, showMarble, type MarbleSource } from './marbles.js';
+import { checkFunction, checkInteger, checkOptions, typeError } from '../internal/validate.js';
+import { checkChoices, fromMarble, marbleSource, showMarble, type MarbleSource } from './marbles.js';
 
 /** What `makeOperator` receives: inner Observables for higher-order operators. */
 export interface ContractContext {
@@ -196,8 +197,15 @@ export function checkOperatorContract(
   makeOperator: (context: ContractContext) => OperatorFunction<string, unknown>,
   options: ContractOptions = {},
 ): void {
-  if (typeof makeOperator !== 'function') throw new TypeError(`checkOperatorContract: makeOperator must be a function, got ${typeof makeOperator}`);
-  const maxFrames = options.maxFrames ?? 8;
+  const fn = 'checkOperatorContract';
+  checkFunction(fn, 'makeOperator', makeOperator);
+  checkOptions(fn, options);
+  const maxFrames = checkInteger(fn, 'options.maxFrames', options.maxFrames ?? 8, 1);
+  const numRuns = checkInteger(fn, 'options.numRuns', options.numRuns ?? 200, 1);
+  if (options.seed !== undefined) checkInteger(fn, 'options.seed', options.seed, -(2 ** 31), 2 ** 31 - 1);
+  if (options.path !== undefined && typeof options.path !== 'string') typeError(fn, 'options.path', 'a string', options.path);
+  if (options.handlesErrors !== undefined && typeof options.handlesErrors !== 'boolean') typeError(fn, 'options.handlesErrors', 'a boolean', options.handlesErrors);
+  checkChoices(fn, 'options.kinds', options.kinds, ['cold', 'hot']);
   const kinds = options.kinds ?? (['cold', 'hot'] as const);
   const arbitrary = fc.tuple(
     marbleSource({ maxFrames, kinds }),
@@ -206,7 +214,7 @@ export function checkOperatorContract(
   ) as fc.Arbitrary<Case>;
   const details = fc.check(
     fc.property(arbitrary, (c) => runCase(makeOperator, options, c)),
-    { numRuns: options.numRuns ?? 200, seed: options.seed, path: options.path },
+    { numRuns, seed: options.seed, path: options.path },
   );
   if (!details.failed) return;
   const error = details.errorInstance;

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { checkInteger, checkOptions, typeError } from '../internal/validate.js';
 import type { Observable } from 'rxjs';
 import type { RunHelpers } from 'rxjs/testing';
 
@@ -64,8 +65,13 @@ export function showMarble<T>(source: MarbleSource<T>): string {
  * ```
  */
 export function marbleSource<T = string>(options: MarbleSourceOptions<T> = {}): fc.Arbitrary<MarbleSource<T>> {
-  const maxFrames = options.maxFrames ?? 8;
-  const minValues = options.minValues ?? 0;
+  const fn = 'marbleSource';
+  checkOptions(fn, options);
+  const maxFrames = checkInteger(fn, 'options.maxFrames', options.maxFrames ?? 8, 0);
+  const minValues = checkInteger(fn, 'options.minValues', options.minValues ?? 0, 0, maxFrames);
+  if (options.value !== undefined && typeof (options.value as { generate?: unknown } | null)?.generate !== 'function') typeError(fn, 'options.value', 'a fast-check Arbitrary', options.value);
+  checkChoices(fn, 'options.endings', options.endings, ['complete', 'error', 'never']);
+  checkChoices(fn, 'options.kinds', options.kinds, ['cold', 'hot']);
   const value: fc.Arbitrary<T | undefined> = options.value ?? (fc.constant(undefined) as fc.Arbitrary<T | undefined>);
   const endings = options.endings ?? (['complete', 'error', 'never'] as const);
   const kinds = options.kinds ?? (['cold'] as const);
@@ -100,8 +106,18 @@ export function fromMarble<T>(
   helpers: Pick<RunHelpers, 'cold' | 'hot'>,
   source: MarbleSource<T>,
 ): LoggedObservable<T> {
+  if (typeof helpers?.cold !== 'function' || typeof helpers.hot !== 'function') typeError('fromMarble', 'helpers', "TestScheduler.run's helpers", helpers);
+  if (typeof source?.marble !== 'string') typeError('fromMarble', 'source', 'a MarbleSource', source);
   return source.kind === 'hot'
     ? helpers.hot<T>(source.marble, source.values as Record<string, T>, source.error)
     : helpers.cold<T>(source.marble, source.values as Record<string, T>, source.error);
 }
 
+
+/** A non-empty list drawn from `allowed`, when given. */
+export function checkChoices(fn: string, param: string, value: unknown, allowed: readonly string[]): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => allowed.includes(v as string))) {
+    typeError(fn, param, `a non-empty array of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
+  }
+}
