@@ -21,6 +21,7 @@ import {
 } from 'rxjs';
 import workerpool from 'workerpool';
 import { Lock, Semaphore, createWorkerPool, fromWorker, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, semaphoreMap } from '../src/index.js';
+import { Queue, type Linked } from '../src/internal/queue.js';
 import { pair, quick, record } from './harness.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -201,7 +202,18 @@ export async function waiterScaling(): Promise<void> {
   for (const n of sizes) {
     record({ group: 'queue', name: `enqueue then cancel in random order, ${n.toLocaleString('en')} (per waiter)`, ours: cancelNs.get(n)!, peer: NaN, peerName: 'async-mutex: no per-waiter cancel', unit: 'ns', ratio: NaN, target: '—', met: undefined });
   }
+  // the queue alone, on preallocated nodes: what is left when no waiter has to be allocated
+  const nodes = Array.from({ length: 100_000 }, () => ({ prevLink: undefined, nextLink: undefined, linked: false }) as Linked);
+  const queueAlone = (n: number) => {
+    const queue = new Queue<Linked>();
+    for (let i = 0; i < n; i++) queue.enqueue(nodes[i]!);
+    for (const i of order.get(n)!) queue.remove(nodes[i]!);
+  };
+  const queueNs = new Map<number, number>();
+  await perWaiter(1_000, queueAlone);
+  for (const n of sizes) queueNs.set(n, await perWaiter(n, queueAlone));
   const scale = (m: Map<number, number>) => m.get(100_000)! / m.get(1_000)!;
+  record({ group: 'queue', name: 'the waiter queue alone (enqueue + random remove): 10^5 / 10^3', ours: queueNs.get(100_000)!, peer: queueNs.get(1_000)!, peerName: 'at 10^3', unit: 'ns', ratio: scale(queueNs), target: '—', met: undefined });
   record({ group: 'queue', name: 'drain: per waiter at 10^5 / per waiter at 10^3 (O(1))', ours: drainNs.get(100_000)!, peer: drainNs.get(1_000)!, peerName: 'ours at 10^3', unit: 'ns', ratio: scale(drainNs), target: '≤ 1.3', met: scale(drainNs) <= 1.3 });
   record({ group: 'queue', name: 'cancel: per waiter at 10^5 / per waiter at 10^3 (O(1))', ours: cancelNs.get(100_000)!, peer: cancelNs.get(1_000)!, peerName: 'ours at 10^3', unit: 'ns', ratio: scale(cancelNs), target: '≤ 1.3', met: scale(cancelNs) <= 1.3 });
   record({ group: 'queue', name: 'async-mutex drain: per waiter at 10^5 / at 10^3', ours: mutexNs.get(100_000)!, peer: mutexNs.get(1_000)!, peerName: 'async-mutex at 10^3', unit: 'ns', ratio: scale(mutexNs), target: '—', met: undefined });
