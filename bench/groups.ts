@@ -311,6 +311,7 @@ export async function workersVsPeers(): Promise<void> {
     group: 'workers',
     name: `round-trip latency, ${trips.toLocaleString('en')} sequential tasks`,
     peerName: 'raw postMessage echo',
+    rounds: quick ? 3 : 15, // the noisiest pair here: more rounds for a steadier median
     ours: async () => {
       for (let i = 0; i < trips; i++) await lastValueFrom(fromWorker(single, 'inc', i));
     },
