@@ -1,7 +1,6 @@
 import { Mutex, Semaphore as AsyncSemaphore } from 'async-mutex';
 import { build } from 'esbuild';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
@@ -22,6 +21,7 @@ import {
 import workerpool from 'workerpool';
 import { Lock, Semaphore, createWorkerPool, fromWorker, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, semaphoreMap } from '../src/index.js';
 import { Queue, type Linked } from '../src/internal/queue.js';
+import { buildWorker } from '../scripts/build-worker.js';
 import { pair, quick, record } from './harness.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -272,15 +272,8 @@ export async function racingVsRxjs(): Promise<void> {
   });
 }
 
-async function buildOurWorker(): Promise<URL> {
-  const outdir = `${root}.tmp/bench`;
-  mkdirSync(outdir, { recursive: true });
-  await build({ entryPoints: [`${root}bench/workers/ours.ts`], bundle: true, platform: 'node', format: 'esm', outfile: `${outdir}/ours.mjs`, logLevel: 'silent' });
-  return pathToFileURL(`${outdir}/ours.mjs`);
-}
-
 export async function workersVsPeers(): Promise<void> {
-  const url = await buildOurWorker();
+  const url = await buildWorker('bench/workers/ours.ts');
   const tasks = quick ? 2_000 : 20_000;
   const ours = createWorkerPool(url, { size: 2 });
   const piscina = new Piscina({ filename: `${root}bench/workers/piscina.mjs`, minThreads: 2, maxThreads: 2 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import { mergeMap, type Observable } from 'rxjs';
-import { Semaphore, semaphoreMap } from '../src/index.js';
+import { Lock, Semaphore, lockedSection, semaphoreMap } from '../src/index.js';
 import { marbles } from './helpers.js';
 
 // The concurrency cases of a mergeMap suite, written afresh for semaphoreMap: every diagram below
@@ -124,6 +124,22 @@ describe('semaphoreMap (marbles) behaves as mergeMap with concurrency', () => {
       expectSubscriptions(heavy.subscriptions).toBe('---^--!');
       // light2 would fit beside light1 at frame 2, but waits behind the heavy one
       expectSubscriptions(light2.subscriptions).toBe('------^--!');
+    });
+  });
+
+  it('lockedSection(lock): the whole source is the section; a second stream waits for the first to end', () => {
+    marbles(({ cold, expectObservable, expectSubscriptions }) => {
+      const lock = new Lock();
+      const first = cold('  --a--|');
+      const second = cold('     -b|');
+      const third = cold('   x-----');
+      expectObservable(first.pipe(lockedSection(lock))).toBe('--a--|');
+      expectObservable(second.pipe(lockedSection(lock))).toBe('------b|');
+      // a waiter unsubscribed before its turn never subscribes its source
+      expectObservable(third.pipe(lockedSection(lock)), '^--!').toBe('---');
+      expectSubscriptions(first.subscriptions).toBe('^----!');
+      expectSubscriptions(second.subscriptions).toBe('-----^-!');
+      expectSubscriptions(third.subscriptions).toBe([]);
     });
   });
 });

@@ -112,6 +112,22 @@ describe('finalizeWith', () => {
     expect(reported.sort()).toEqual(['async', 'sync']);
   });
 
+  it('settled() also waits for cleanups tracked while it waits', async () => {
+    const tracker = new CleanupTracker();
+    let releaseFirst!: () => void;
+    let releaseSecond!: () => void;
+    tracker.track(new Promise<void>((r) => (releaseFirst = r)));
+    let settled = false;
+    const waiting = tracker.settled().then(() => (settled = true));
+    tracker.track(new Promise<void>((r) => (releaseSecond = r)));
+    releaseFirst();
+    await tick();
+    expect([settled, tracker.pending]).toEqual([false, 1]);
+    releaseSecond();
+    await waiting;
+    expect(tracker.pending).toBe(0);
+  });
+
   it('settled(timeout) rejects with a TimeoutError naming how many are pending', async () => {
     const tracker = new CleanupTracker();
     for (let i = 0; i < 2; i++) NEVER.pipe(finalizeWith(() => new Promise(() => undefined), { tracker })).subscribe().unsubscribe();

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { firstValueFrom, lastValueFrom, toArray, type Observable } from 'rxjs';
 import { WorkerCrashedError, createWorkerPool, fromWorker, transfer, type WorkerPool } from '../src/index.js';
 import type { tasks } from './fixtures/tasks.worker.js';
-import { buildWorker } from './workerFixture.js';
+import { buildWorker } from '../scripts/build-worker.js';
 
 type Tasks = typeof tasks;
 let url: URL;
@@ -28,7 +28,7 @@ const waitFor = async (check: () => boolean, ms = 3000) => {
 };
 
 beforeAll(async () => {
-  url = await buildWorker('tasks.worker');
+  url = await buildWorker('spec/fixtures/tasks.worker.ts');
 });
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.terminate()));
@@ -95,6 +95,28 @@ describe('fromWorker with real worker_threads', () => {
     sub.unsubscribe();
     expect(await firstValueFrom(fromWorker(p, 'id'))).toBe(before);
     expect(values).toEqual([]);
+  });
+
+  it('queued tasks run in FIFO order', async () => {
+    const p = pool({ size: 1 });
+    const order: string[] = [];
+    await Promise.all(
+      ['a', 'b', 'c', 'd'].map((v, i) => lastValueFrom(fromWorker(p, 'later', v, 20 - i * 5)).then((x) => order.push(x))),
+    );
+    expect(order).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('cancelling an async iterable mid-way stops it and frees the same worker', async () => {
+    const p = pool({ size: 1, cancelGrace: 10_000 });
+    const before = await lastValueFrom(fromWorker(p, 'id'));
+    const values: number[] = [];
+    const sub = fromWorker(p, 'countSlowly', 1000, 5).subscribe((v) => values.push(v));
+    await waitFor(() => values.length >= 2);
+    sub.unsubscribe();
+    const seen = values.length;
+    expect(await lastValueFrom(fromWorker(p, 'id'))).toBe(before);
+    await sleep(30);
+    expect(values.length).toBe(seen);
   });
 
   it('a queued task that is cancelled never runs', async () => {

@@ -1,7 +1,8 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { NEVER, Observable, of, throwError, take, lastValueFrom, toArray } from 'rxjs';
+import { NEVER, Observable, TimeoutError, of, throwError, take, lastValueFrom, toArray } from 'rxjs';
+import { finalizeWith } from '../src/index.js';
 import { fromSignal, runUntilSignal } from '../src/node/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -93,6 +94,17 @@ describe('runUntilSignal in this process', () => {
     process.kill(process.pid, 'SIGUSR2');
     expect(await done).toBe('SIGUSR2');
     expect(unsubscribed).toBe(true);
+  });
+
+  it('rejects with rxjs’s TimeoutError when the cleanups outlast cleanupTimeout, and removes its listeners', async () => {
+    const before = process.listenerCount('SIGUSR2');
+    const hanging = new Observable<number>(() => undefined).pipe(finalizeWith(() => new Promise<void>(() => undefined)));
+    const done = runUntilSignal(hanging, { signals: ['SIGUSR2'], cleanupTimeout: 30 });
+    process.kill(process.pid, 'SIGUSR2');
+    const error = await done.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as Error).message).toMatch(/cleanups? still pending after 30 ms/);
+    expect(process.listenerCount('SIGUSR2')).toBe(before);
   });
 
   it('rejects with the source’s error', async () => {

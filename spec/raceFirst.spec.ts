@@ -60,4 +60,11 @@ describe('raceFirst', () => {
     raceFirst([range(0, 1e9)]).pipe(take(3)).subscribe((v) => values.push(v));
     expect(values).toHaveLength(3);
   });
+
+  it('subscribes to the sources in input order', () => {
+    const order: number[] = [];
+    const source = (i: number) => new Observable<number>(() => void order.push(i));
+    raceFirst([source(0), source(1), source(2)]).subscribe();
+    expect(order).toEqual([0, 1, 2]);
+  });
 });

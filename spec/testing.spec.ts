@@ -206,6 +206,17 @@ describe('inProcessPool', () => {
     expect(pool.stats).toEqual({ workers: 1, busy: 0, queued: 0 });
   });
 
+  it('terminate() ends the running task, tears its handler down, and refuses later tasks', async () => {
+    let torn = 0;
+    const pool = inProcessPool({ forever: () => new Observable<never>(() => () => torn++) });
+    const running = lastValueFrom(fromWorker(pool, 'forever')).catch((e: Error) => e.message);
+    await pool.terminate();
+    expect(await running).toMatch(/terminated/);
+    await expect(lastValueFrom(fromWorker(pool, 'forever'))).rejects.toThrow(/terminated/);
+    expect(pool.stats).toEqual({ workers: 0, busy: 0, queued: 0 });
+    expect(torn).toBe(1);
+  });
+
   it('bad arguments', () => {
     expect(() => inProcessPool(null as never)).toThrow(/^inProcessPool: handlers must be an object/);
     expect(() => inProcessPool({ a: 1 } as never)).toThrow(/^inProcessPool: handlers\.a must be a function/);

@@ -1,4 +1,3 @@
-import type { Observable, ObservableInput } from 'rxjs';
 import { Semaphore } from './Semaphore.js';
 
 /**
@@ -37,10 +36,5 @@ export class Lock extends Semaphore {
   /** True while a section holds the lock. */
   get locked(): boolean {
     return this.available === 0;
-  }
-
-  /** Runs `source` while holding the lock; other sections wait their turn in arrival order. */
-  override section<T>(source: ObservableInput<T>, weight = 1): Observable<T> {
-    return super.section(source, weight);
   }
 }

@@ -2,14 +2,15 @@
  * The message protocol between a pool and its workers, shared by the Node and browser adapters.
  *
  * main → worker: `init` (the shared cancel flag), `run` (a task by name, or an inline function's
- * source), `cancel`. worker → main: `next`, `error`, `complete`, and `value` (a last value and the
+ * source), `cancel`, `stop` (cancel everything: the in-process pool's terminate). worker → main: `next`, `error`, `complete`, and `value` (a last value and the
  * completion in one message, for plain and promised results); after a `cancel`, the worker's
  * `error` or `complete` for that task says it has stopped and is free again.
  */
 export type ToWorker =
   | { readonly t: 'init'; readonly flags: SharedArrayBuffer | undefined }
   | { readonly t: 'run'; readonly id: number; readonly name?: string; readonly fn?: string; readonly args: readonly unknown[] }
-  | { readonly t: 'cancel'; readonly id: number };
+  | { readonly t: 'cancel'; readonly id: number }
+  | { readonly t: 'stop' };
 
 export type FromWorker =
   | { readonly t: 'next'; readonly id: number; readonly value: unknown }

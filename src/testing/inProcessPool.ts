@@ -23,6 +23,8 @@ function inProcessPlatform(handlers: WorkerHandlers): Platform {
       return {
         post: (message) => alive && deliver?.(message),
         terminate: () => {
+          // a real worker's thread dies with its tasks; here they must be stopped by hand
+          deliver?.({ t: 'stop' });
           alive = false;
           return Promise.resolve();
         },

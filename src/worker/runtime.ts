@@ -181,6 +181,7 @@ export function installRuntime(endpoint: unknown, handlers: Record<string, (...a
   const onMessage = (message: Msg) => {
     if (message.t === 'init') flags = message.flags ? new Int32Array(message.flags) : undefined;
     else if (message.t === 'cancel') running.get(message.id)?.();
+    else if (message.t === 'stop') for (const cancel of [...running.values()]) cancel();
     else if (message.t === 'run') run(message.id, message.name, message.fn, message.args ?? []);
   };
   if (typeof port.on === 'function') port.on('message', onMessage);
