@@ -20,7 +20,7 @@ import {
 } from 'rxjs';
 import workerpool from 'workerpool';
 import { Lock, Semaphore, createWorkerPool, fromWorker, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, semaphoreMap } from '../src/index.js';
-import { Queue, type Linked } from '../src/internal/queue.js';
+import { Queue, type Linked } from '../src/internal/core/queue.js';
 import { buildWorker } from '../scripts/build-worker.js';
 import { pair, quick, record } from './harness.js';
 

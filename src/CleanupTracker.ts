@@ -1,6 +1,6 @@
 import { TimeoutError } from 'rxjs';
-import { reportUnhandledError } from './internal/report.js';
-import { checkDuration, typeError } from './internal/validate.js';
+import { reportUnhandledError } from './internal/core/report.js';
+import { checkDuration, typeError } from './internal/core/validate.js';
 
 /**
  * Keeps count of asynchronous cleanups still running, so a process can wait for them before it

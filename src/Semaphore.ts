@@ -1,7 +1,7 @@
 import { Observable, type ObservableInput, type Subscriber } from 'rxjs';
-import { Held, type SectionOwner } from './internal/held.js';
-import { Permits } from './internal/permits.js';
-import { checkInteger, toObservable } from './internal/validate.js';
+import { Held, type SectionOwner } from './internal/sections/held.js';
+import { Permits } from './internal/sections/permits.js';
+import { checkInteger, toObservable } from './internal/core/validate.js';
 
 /**
  * A counting semaphore shared by any number of streams: asyncio's `Semaphore`, where `async with

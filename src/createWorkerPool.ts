@@ -1,9 +1,9 @@
 import * as platform from '#spawn';
-import { Pool, checkPoolOptions, type TaskObserver, type WorkerPoolOptions, type WorkerPoolStats, type WorkerTask } from './internal/pool.js';
-import { rangeError, typeError } from './internal/validate.js';
+import { Pool, checkPoolOptions, type TaskObserver, type WorkerPoolOptions, type WorkerPoolStats, type WorkerTask } from './internal/pool/pool.js';
+import { rangeError, typeError } from './internal/core/validate.js';
 import type { WorkerHandlers } from './types.js';
 
-export type { TaskObserver, WorkerPoolOptions, WorkerPoolStats, WorkerTask } from './internal/pool.js';
+export type { TaskObserver, WorkerPoolOptions, WorkerPoolStats, WorkerTask } from './internal/pool/pool.js';
 
 /**
  * A pool of workers serving the handlers of one worker module (`H` is `typeof tasks` of that

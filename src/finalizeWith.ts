@@ -1,8 +1,8 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import { CleanupTracker, cleanups } from './CleanupTracker.js';
-import { reportUnhandledError } from './internal/report.js';
-import { CallbackSubscriber } from './internal/subscribers.js';
-import { checkFunction, checkOptions, typeError } from './internal/validate.js';
+import { reportUnhandledError } from './internal/core/report.js';
+import { CallbackSubscriber } from './internal/core/subscribers.js';
+import { checkFunction, checkOptions, typeError } from './internal/core/validate.js';
 
 /** Why a subscription ended. */
 export type FinalizeReason = 'complete' | 'error' | 'unsubscribe';

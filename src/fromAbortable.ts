@@ -1,6 +1,6 @@
 import { Observable, type ObservableInput } from 'rxjs';
-import { CallbackSubscriber } from './internal/subscribers.js';
-import { checkFunction, toObservable } from './internal/validate.js';
+import { CallbackSubscriber } from './internal/core/subscribers.js';
+import { checkFunction, toObservable } from './internal/core/validate.js';
 
 /**
  * Makes any AbortSignal API cancellable by unsubscription: `factory(signal)` is called on each

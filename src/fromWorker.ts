@@ -1,7 +1,7 @@
 import { Observable, type Subscribable } from 'rxjs';
 import { sharedInlinePool, type WorkerPool } from './createWorkerPool.js';
-import { typeError } from './internal/validate.js';
-import type { Transferring } from './internal/protocol.js';
+import { typeError } from './internal/core/validate.js';
+import type { Transferring } from './internal/pool/protocol.js';
 import type { WorkerContext, WorkerHandlers } from './types.js';
 
 /** A handler's arguments without its last `ctx`; each may be wrapped in `transfer()`. */

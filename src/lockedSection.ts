@@ -1,8 +1,8 @@
 import type { MonoTypeOperatorFunction, ObservableInput, OperatorFunction } from 'rxjs';
-import { checkFunction, typeError } from './internal/validate.js';
-import { Permits } from './internal/permits.js';
+import { checkFunction, typeError } from './internal/core/validate.js';
+import { Permits } from './internal/sections/permits.js';
 import type { Lock } from './Lock.js';
-import { mapInSections } from './internal/mapInSections.js';
+import { mapInSections } from './internal/sections/mapInSections.js';
 
 /**
  * Runs under a `Lock`: asyncio's `async with lock:`.

@@ -1,6 +1,6 @@
 import type { Observable, ObservableInput, ObservableInputTuple } from 'rxjs';
 import { asCompleted, type AsCompletedOptions, type SourcesInput } from './internal/asCompleted.js';
-import { typeError } from './internal/validate.js';
+import { typeError } from './internal/core/validate.js';
 import type { Completed, SchedulerOptions, Settled } from './types.js';
 
 /** Options of {@link mergeAsCompleted}. */

@@ -1,6 +1,6 @@
 import type { MonoTypeOperatorFunction } from 'rxjs';
 import { finalizeWith } from './finalizeWith.js';
-import { checkFunction } from './internal/validate.js';
+import { checkFunction } from './internal/core/validate.js';
 
 /**
  * Runs `callback` only when the subscriber unsubscribes before the source completed or errored —

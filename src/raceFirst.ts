@@ -1,7 +1,7 @@
 import { asyncScheduler, EmptyError, Observable, Subscription, type ObservableInput, type ObservableInputTuple } from 'rxjs';
-import { CallbackSubscriber } from './internal/subscribers.js';
-import { trampoline } from './internal/trampoline.js';
-import { checkDuration, checkOptions, checkScheduler, toObservables } from './internal/validate.js';
+import { CallbackSubscriber } from './internal/core/subscribers.js';
+import { trampoline } from './internal/core/trampoline.js';
+import { checkDuration, checkOptions, checkScheduler, toObservables } from './internal/core/validate.js';
 import type { SchedulerOptions } from './types.js';
 
 /** Options of {@link raceFirst}. */

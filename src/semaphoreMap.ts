@@ -1,9 +1,9 @@
 import type { ObservableInput, OperatorFunction } from 'rxjs';
-import { mapInSections } from './internal/mapInSections.js';
+import { mapInSections } from './internal/sections/mapInSections.js';
 import type { Semaphore } from './Semaphore.js';
 
-export type { SemaphoreMapOptions } from './internal/mapInSections.js';
-import type { SemaphoreMapOptions } from './internal/mapInSections.js';
+export type { SemaphoreMapOptions } from './internal/sections/mapInSections.js';
+import type { SemaphoreMapOptions } from './internal/sections/mapInSections.js';
 
 /**
  * Like `mergeMap`, but each inner Observable runs inside `semaphore.section(…)`: asyncio's

@@ -1,6 +1,6 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
-import { CallbackSubscriber } from './internal/subscribers.js';
-import { typeError } from './internal/validate.js';
+import { CallbackSubscriber } from './internal/core/subscribers.js';
+import { typeError } from './internal/core/validate.js';
 
 /** Whether `value` looks like an AbortSignal (works across realms, where `instanceof` does not). */
 function isAbortSignal(value: unknown): value is AbortSignal {

@@ -7,8 +7,8 @@ import {
   type OperatorFunction,
   type Subscription,
 } from 'rxjs';
-import { CallbackSubscriber } from './internal/subscribers.js';
-import { checkOptions, checkScheduler, rangeError, toObservable, typeError } from './internal/validate.js';
+import { CallbackSubscriber } from './internal/core/subscribers.js';
+import { checkOptions, checkScheduler, rangeError, toObservable, typeError } from './internal/core/validate.js';
 import type { SchedulerOptions } from './types.js';
 
 /** What {@link timeoutWith} switches to at the deadline: an input, or a factory given the `TimeoutError`. */

@@ -1,6 +1,6 @@
-import { TRANSFER_BRAND, type Transferring } from './internal/protocol.js';
+import { TRANSFER_BRAND, type Transferring } from './internal/pool/protocol.js';
 
-export type { Transferring } from './internal/protocol.js';
+export type { Transferring } from './internal/pool/protocol.js';
 
 /**
  * Marks `value` to be moved to (or from) a worker without copying: the `transferables` (an

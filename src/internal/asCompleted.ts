@@ -1,7 +1,7 @@
 import { asyncScheduler, EmptyError, isObservable, Observable, Subscription, TimeoutError, type ObservableInput, type Subscriber } from 'rxjs';
 import type { Settled } from '../types.js';
-import { CallbackSubscriber } from './subscribers.js';
-import { trampoline } from './trampoline.js';
+import { CallbackSubscriber } from './core/subscribers.js';
+import { trampoline } from './core/trampoline.js';
 import {
   checkConcurrency,
   checkDuration,
@@ -9,7 +9,7 @@ import {
   checkScheduler,
   toObservable,
   toObservables,
-} from './validate.js';
+} from './core/validate.js';
 
 export interface AsCompletedOptions {
   readonly concurrency?: number;

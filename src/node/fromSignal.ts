@@ -1,6 +1,6 @@
 import process from 'node:process';
 import { Observable } from 'rxjs';
-import { checkSignals } from '../internal/validate.js';
+import { checkSignals } from '../internal/core/validate.js';
 
 /** A signal name as Node spells it: `'SIGINT'`, `'SIGTERM'`, … */
 export type SignalName = NodeJS.Signals;

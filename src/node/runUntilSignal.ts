@@ -1,7 +1,7 @@
 import process from 'node:process';
 import { cleanups } from 'rxjs-concurrency';
 import type { ObservableInput, Subscription } from 'rxjs';
-import { checkDuration, checkOptions, checkSignals, toObservable } from '../internal/validate.js';
+import { checkDuration, checkOptions, checkSignals, toObservable } from '../internal/core/validate.js';
 import { fromSignal, type SignalName } from './fromSignal.js';
 
 /** Options of {@link runUntilSignal}. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Observable, type OperatorFunction, type Subscription, type Unsubscribable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { checkFunction, checkInteger, checkOptions, typeError } from '../internal/validate.js';
+import { checkFunction, checkInteger, checkOptions, typeError } from '../internal/core/validate.js';
 import { checkChoices, fromMarble, marbleSource, showMarble, type MarbleSource } from './marbles.js';
 
 /** What `makeOperator` receives: inner Observables for higher-order operators. */

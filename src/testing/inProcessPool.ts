@@ -1,6 +1,6 @@
 import type { WorkerPool, WorkerPoolOptions } from 'rxjs-concurrency';
-import { Pool, checkPoolOptions, type Platform } from '../internal/pool.js';
-import type { FromWorker, ToWorker } from '../internal/protocol.js';
+import { Pool, checkPoolOptions, type Platform } from '../internal/pool/pool.js';
+import type { FromWorker, ToWorker } from '../internal/pool/protocol.js';
 import type { WorkerHandlers } from '../types.js';
 import { installRuntime } from '../worker/runtime.js';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { checkInteger, checkOptions, typeError } from '../internal/validate.js';
+import { checkInteger, checkOptions, typeError } from '../internal/core/validate.js';
 import type { Observable } from 'rxjs';
 import type { RunHelpers } from 'rxjs/testing';
 

@@ -1,6 +1,6 @@
 import type { Held } from './held.js';
-import { Queue } from './queue.js';
-import { trampoline } from './trampoline.js';
+import { Queue } from '../core/queue.js';
+import { trampoline } from '../core/trampoline.js';
 
 /**
  * The heart of `Semaphore`: the count of free permits and the FIFO queue of sections waiting for

@@ -1,8 +1,8 @@
 import type { SpawnEvents, WorkerHandle, WorkerSource } from '#spawn';
-import { WorkerCrashedError } from '../errors.js';
+import { WorkerCrashedError } from '../../errors.js';
 import { deserializeError, prepareArgs, type FromWorker } from './protocol.js';
-import { Queue, type Linked } from './queue.js';
-import { checkDuration, checkInteger, checkOptions, typeError } from './validate.js';
+import { Queue, type Linked } from '../core/queue.js';
+import { checkDuration, checkInteger, checkOptions, typeError } from '../core/validate.js';
 
 /** Options of `createWorkerPool`. */
 export interface WorkerPoolOptions {

@@ -1,5 +1,5 @@
 import { Subscriber, from, type Observable, type ObservableInput } from 'rxjs';
-import type { Linked } from './queue.js';
+import type { Linked } from '../core/queue.js';
 import type { Permits } from './permits.js';
 
 /** Who a section reports to: a `section()` subscriber, or a `semaphoreMap` stream. */

@@ -1,5 +1,5 @@
 import type { FromWorker, ToWorker } from './protocol.js';
-import { inlineWorkerSource } from '../worker/runtime.js';
+import { inlineWorkerSource } from '../../worker/runtime.js';
 
 /** What the pool needs of a worker, whatever the platform. */
 export interface WorkerHandle {

@@ -2,7 +2,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { FromWorker } from './protocol.js';
 import type { SpawnEvents, WorkerHandle, WorkerSource } from './spawn.js';
-import { inlineWorkerSource } from '../worker/runtime.js';
+import { inlineWorkerSource } from '../../worker/runtime.js';
 
 export type { SpawnEvents, WorkerHandle, WorkerSource } from './spawn.js';
 

@@ -1,8 +1,8 @@
 import { Observable, Subscriber, type ObservableInput, type OperatorFunction } from 'rxjs';
-import type { Semaphore } from '../Semaphore.js';
+import type { Semaphore } from '../../Semaphore.js';
 import { Permits } from './permits.js';
 import { Held, type SectionOwner } from './held.js';
-import { checkConcurrency, checkFunction, checkInteger, checkOptions, typeError } from './validate.js';
+import { checkConcurrency, checkFunction, checkInteger, checkOptions, typeError } from '../core/validate.js';
 
 /** Options of `semaphoreMap`. */
 export interface SemaphoreMapOptions<T> {
