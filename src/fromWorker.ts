@@ -1,5 +1,6 @@
 import { Observable, type Subscribable } from 'rxjs';
-import { sharedInlinePool, type WorkerPool } from './createWorkerPool.js';
+import { sharedInlinePool } from './internal/pool/inlinePool.js';
+import type { WorkerPool } from './internal/pool/types.js';
 import { typeError } from './internal/core/validate.js';
 import type { Transferring } from './internal/pool/protocol.js';
 import type { WorkerContext, WorkerHandlers } from './types.js';

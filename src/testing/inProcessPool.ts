@@ -1,5 +1,6 @@
 import type { WorkerPool, WorkerPoolOptions } from 'rxjs-concurrency';
-import { Pool, checkPoolOptions, type Platform } from '../internal/pool/pool.js';
+import { Pool, type Platform } from '../internal/pool/pool.js';
+import { checkPoolOptions } from '../internal/pool/types.js';
 import type { FromWorker, ToWorker } from '../internal/pool/protocol.js';
 import type { WorkerHandlers } from '../types.js';
 import { installRuntime } from '../worker/runtime.js';
@@ -33,7 +34,7 @@ function inProcessPlatform(handlers: WorkerHandlers): Platform {
       };
     },
     logicalCores: () => 2,
-    unrefTimer: (timer) => timer,
+    unrefTimers: false,
   };
 }
 
@@ -69,17 +70,11 @@ export function inProcessPool<H extends WorkerHandlers>(handlers: H, options?: W
     if (typeof handler !== 'function') throw new TypeError(`${fn}: handlers.${name} must be a function, got ${typeof handler}`);
   }
   const opts = checkPoolOptions(fn, options);
-  const pool = new Pool(inProcessPlatform(handlers), { inline: true }, {
-    size: Infinity,
-    idleTimeout: Infinity,
-    cancelGrace: Infinity,
+  // an option given as undefined takes its default, as everywhere
+  return new Pool<H>(inProcessPlatform(handlers), { inline: true }, {
     ...opts,
+    size: opts.size ?? Infinity,
+    idleTimeout: opts.idleTimeout ?? Infinity,
+    cancelGrace: opts.cancelGrace ?? Infinity,
   });
-  return {
-    get stats() {
-      return pool.stats;
-    },
-    terminate: () => pool.terminate(),
-    run: (task, observer) => pool.run(task, observer),
-  };
 }

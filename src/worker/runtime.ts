@@ -37,6 +37,18 @@ export function installRuntime(endpoint: unknown, handlers: Record<string, (...a
     return { kind: 'value', value: error };
   };
 
+  /** A thrown value as a message can show it: `{ code: 42, retry: [function] }`. */
+  const describe = (serialized: unknown): string => {
+    const value = (serialized as { value?: unknown } | undefined)?.value;
+    if (value === null || typeof value !== 'object') return typeof value === 'function' ? '[function]' : String(value);
+    const fields = Object.keys(value).slice(0, 8).map((key) => {
+      const field = (value as Record<string, unknown>)[key];
+      const shown = typeof field === 'function' ? '[function]' : typeof field === 'string' ? JSON.stringify(field) : field !== null && typeof field === 'object' ? '[object]' : String(field);
+      return `${key}: ${shown}`;
+    });
+    return `{ ${fields.join(', ')} }`;
+  };
+
   /** Posts one value (`t` 'next', or 'value' for a last one); returns the error when it cannot be cloned. */
   const post = (id: number, value: unknown, t = 'next'): unknown => {
     let transfer: unknown[] = [];
@@ -63,7 +75,12 @@ export function installRuntime(endpoint: unknown, handlers: Record<string, (...a
       if (finished) return;
       finished = true;
       running.delete(id);
-      port.postMessage(message);
+      try {
+        port.postMessage(message);
+      } catch {
+        // a thrown value that cannot be cloned (`throw { retry() {} }`) errors this task, not the worker
+        port.postMessage({ t: 'error', id, error: serialize(new Error(`fromWorker: the task threw a value that cannot be sent from the worker: ${describe(message.error)}`)) });
+      }
     };
     const fail = (error: unknown) => end({ t: 'error', id, error: serialize(error) });
     // a value that cannot be cloned errors this task, not the worker

@@ -1,83 +1,11 @@
 import type { SpawnEvents, WorkerHandle, WorkerSource } from '#spawn';
 import { WorkerCrashedError } from '../../errors.js';
-import { deserializeError, prepareArgs, type FromWorker } from './protocol.js';
-import { Queue, type Linked } from '../core/queue.js';
-import { checkDuration, checkInteger, checkOptions, typeError } from '../core/validate.js';
-
-/** Options of `createWorkerPool`. */
-export interface WorkerPoolOptions {
-  /** Most workers at once. Default: logical cores − 1, at least 1. */
-  readonly size?: number;
-  /** Ms to wait, after cancelling a running task, before the worker is terminated and replaced. Default 100. */
-  readonly cancelGrace?: number;
-  /** Ms a worker may idle before it is stopped. Default 5000. Idle workers never keep a Node process alive. */
-  readonly idleTimeout?: number;
-  /** Most tasks waiting for a worker; one more errors with a `RangeError`. Default `Infinity`. */
-  readonly maxQueue?: number;
-  /** Node only: the `worker_threads` resource limits of each worker. */
-  readonly resourceLimits?: {
-    readonly maxOldGenerationSizeMb?: number;
-    readonly maxYoungGenerationSizeMb?: number;
-    readonly codeRangeSizeMb?: number;
-    readonly stackSizeMb?: number;
-  };
-}
-
-/** Checks the pool options; shared with `inProcessPool`. */
-export function checkPoolOptions(fn: string, options: WorkerPoolOptions | undefined): WorkerPoolOptions {
-  const opts = checkOptions(fn, options);
-  if (opts.size !== undefined) checkInteger(fn, 'options.size', opts.size, 1);
-  if (opts.cancelGrace !== undefined) checkDuration(fn, 'options.cancelGrace', opts.cancelGrace);
-  if (opts.idleTimeout !== undefined) checkDuration(fn, 'options.idleTimeout', opts.idleTimeout);
-  if (opts.maxQueue !== undefined && opts.maxQueue !== Infinity) checkInteger(fn, 'options.maxQueue', opts.maxQueue, 0);
-  if (opts.resourceLimits !== undefined && (opts.resourceLimits === null || typeof opts.resourceLimits !== 'object')) {
-    typeError(fn, 'options.resourceLimits', 'an object', opts.resourceLimits);
-  }
-  return opts;
-}
-
-/** What a pool is doing now. */
-export interface WorkerPoolStats {
-  readonly workers: number;
-  readonly busy: number;
-  readonly queued: number;
-}
-
-/** One task: a handler by name, or an inline function's source. */
-export interface WorkerTask {
-  readonly name?: string;
-  readonly fn?: string;
-  readonly args: readonly unknown[];
-}
-
-/** Where a task's notifications go. */
-export interface TaskObserver {
-  /** True once the observer wants nothing more (an rxjs Subscriber has it). */
-  readonly closed?: boolean;
-  next(value: unknown): void;
-  error(error: unknown): void;
-  complete(): void;
-}
-
-interface Job extends Linked {
-  readonly id: number;
-  readonly task: WorkerTask;
-  readonly observer: TaskObserver;
-  slot: Slot | undefined;
-  cancelled: boolean;
-  done: boolean;
-}
-
-interface Slot {
-  readonly handle: WorkerHandle;
-  readonly flags: Int32Array | undefined;
-  job: Job | undefined;
-  dead: boolean;
-  idleTimer: ReturnType<typeof setTimeout> | undefined;
-  /** When the worker last became idle: the idle timer is armed once and re-armed lazily. */
-  idleSince: number;
-  graceTimer: ReturnType<typeof setTimeout> | undefined;
-}
+import type { WorkerHandlers } from '../../types.js';
+import { Queue } from '../core/queue.js';
+import { trampoline } from '../core/trampoline.js';
+import { deserializeError, prepareArgs, type FromWorker, type Prepared } from './protocol.js';
+import { Slot, type Job } from './slot.js';
+import type { TaskObserver, WorkerPool, WorkerPoolOptions, WorkerPoolStats, WorkerTask } from './types.js';
 
 function sharedFlags(): SharedArrayBuffer | undefined {
   try {
@@ -88,21 +16,38 @@ function sharedFlags(): SharedArrayBuffer | undefined {
 }
 
 const noop = () => undefined;
+const terminatedError = () => new Error('fromWorker: the pool has been terminated');
 
 /** What a pool needs of its platform: the `#spawn` adapter, or the in-process one of the testing kit. */
 export interface Platform {
   spawnWorker(source: WorkerSource, resourceLimits: WorkerPoolOptions['resourceLimits'], events: SpawnEvents): WorkerHandle;
   logicalCores(): number;
-  unrefTimer(timer: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout>;
+  /** Whether the pool's timers may let a Node process exit (`unref`). */
+  readonly unrefTimers: boolean;
 }
 
-/** The worker pool behind `createWorkerPool` and the shared pool of inline functions. */
-export class Pool {
+/**
+ * The worker pool behind `createWorkerPool`, `inProcessPool` and the shared pool of inline
+ * functions.
+ *
+ * Every way a task ends (its last message, an error, a crash, a cancel) goes through `end`, which
+ * hands the worker to the next queued task, or lets it idle, *before* it tells the subscriber: a
+ * subscriber that starts the next task from its `complete` callback (`concatMap`, `repeat`) then
+ * finds the pool as it really is. A newcomer never takes a free worker while others queue (FIFO).
+ * `run` messages go out from one trampolined loop, so tasks that end synchronously (the in-process
+ * pool) neither grow the stack nor overtake one another.
+ */
+export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPool<H> {
+  declare readonly handlers?: H;
   private readonly slots = new Set<Slot>();
+  /** Idle slots, the most recently used last (it is the warmest). Dead ones are skipped lazily. */
+  private readonly free: Slot[] = [];
   private readonly queue = new Queue<Job>();
+  /** Slots whose new job's `run` message has not gone out yet. */
+  private readonly toPost: Slot[] = [];
   private nextId = 1;
   private terminated = false;
-  readonly size: number;
+  private readonly size: number;
   private readonly cancelGrace: number;
   private readonly idleTimeout: number;
   private readonly maxQueue: number;
@@ -124,87 +69,139 @@ export class Pool {
     return { workers: this.slots.size, busy, queued: this.queue.size };
   }
 
-  /** Runs `task`, reporting to `observer`; the returned function cancels it. */
   run(task: WorkerTask, observer: TaskObserver): () => void {
     if (this.terminated) {
-      observer.error(new Error('fromWorker: the pool has been terminated'));
+      observer.error(terminatedError());
       return noop;
     }
-    const job: Job = { id: this.nextId++, task, observer, slot: undefined, cancelled: false, done: false, prevLink: undefined, nextLink: undefined, linked: false };
-    let slot: Slot | undefined;
+    let prepared: Prepared;
     try {
-      slot = this.freeSlot();
+      prepared = prepareArgs('fromWorker', task.args);
     } catch (error) {
-      // the worker could not even be created (a bad URL, a blocked script): this task errors
-      job.done = true;
       observer.error(error);
       return noop;
     }
-    if (slot) this.start(slot, job);
-    else if (this.queue.size >= this.maxQueue) {
+    const job: Job = {
+      id: this.nextId++,
+      task,
+      prepared,
+      observer,
+      slot: undefined,
+      posted: false,
+      cancelled: false,
+      done: false,
+      prevLink: undefined,
+      nextLink: undefined,
+      linked: false,
+    };
+    if (this.queue.size === 0) {
+      let slot = this.takeFree();
+      if (!slot && this.slots.size < this.size) {
+        try {
+          slot = this.spawn();
+        } catch (error) {
+          // the worker could not even be created (a bad URL, a blocked script): this task errors
+          job.done = true;
+          observer.error(error);
+          return noop;
+        }
+      }
+      if (slot) {
+        slot.take(job);
+        this.toPost.push(slot);
+        this.post();
+        return () => this.cancel(job);
+      }
+    }
+    if (this.queue.size >= this.maxQueue) {
       job.done = true;
       observer.error(new RangeError(`fromWorker: the pool's queue is full (maxQueue ${this.maxQueue})`));
-    } else this.queue.enqueue(job);
+      return noop;
+    }
+    this.queue.enqueue(job);
     return () => this.cancel(job);
   }
 
   async terminate(): Promise<void> {
     this.terminated = true;
-    const error = new Error('fromWorker: the pool has been terminated');
-    for (let job = this.queue.dequeue(); job; job = this.queue.dequeue()) this.finish(job, () => job!.observer.error(error));
+    const ended: Job[] = [];
+    for (let job = this.queue.dequeue(); job; job = this.queue.dequeue()) ended.push(job);
     const stopping: Promise<void>[] = [];
     for (const slot of [...this.slots]) {
-      const job = slot.job;
-      this.remove(slot);
-      if (job) this.finish(job, () => job.observer.error(error));
-      stopping.push(slot.handle.terminate());
+      if (slot.job) ended.push(slot.job);
+      this.slots.delete(slot);
+      stopping.push(slot.kill());
     }
+    for (const job of ended) this.end(job, undefined, () => job.observer.error(terminatedError()));
     await Promise.all(stopping);
   }
 
-  private freeSlot(): Slot | undefined {
-    for (const slot of this.slots) if (!slot.job) return slot;
-    return this.slots.size < this.size ? this.spawn() : undefined;
+  private takeFree(): Slot | undefined {
+    for (let slot = this.free.pop(); slot; slot = this.free.pop()) if (!slot.dead && !slot.job) return slot;
+    return undefined;
   }
 
   private spawn(): Slot {
     const flags = sharedFlags();
-    // the handle is needed by the callbacks, which only fire after this function returns
-    const slot: Slot = {
-      handle: this.platform.spawnWorker(this.source, this.options.resourceLimits, {
-        message: (message) => this.onMessage(slot, message),
-        crash: (error) => this.crash(slot, error),
-      }),
-      flags: flags ? new Int32Array(flags) : undefined,
-      job: undefined,
-      dead: false,
-      idleTimer: undefined,
-      idleSince: 0,
-      graceTimer: undefined,
-    };
-    slot.handle.post({ t: 'init', flags });
+    // the slot is needed by the callbacks, which only fire after this function returns
+    const handle = this.platform.spawnWorker(this.source, this.options.resourceLimits, {
+      message: (message) => this.onMessage(slot, message),
+      crash: (error) => this.crash(slot, error),
+    });
+    const slot = new Slot(handle, flags ? new Int32Array(flags) : undefined, this.platform.unrefTimers);
+    handle.post({ t: 'init', flags });
     this.slots.add(slot);
     return slot;
   }
 
-  private start(slot: Slot, job: Job): void {
-    job.slot = slot;
-    slot.job = job;
-    slot.handle.ref();
-    try {
-      const { args, transfer } = prepareArgs(job.task.args);
-      slot.handle.post({ t: 'run', id: job.id, name: job.task.name, fn: job.task.fn, args }, transfer);
-    } catch (error) {
-      // arguments that cannot be cloned (DataCloneError) error this subscriber, not the pool
-      slot.job = undefined;
-      this.finish(job, () => job.observer.error(error));
-      this.release(slot);
+  /** Sends the `run` message of every slot given a new job, in the order they were given one. */
+  private readonly post = trampoline(() => {
+    for (let i = 0; i < this.toPost.length; i++) {
+      const slot = this.toPost[i]!;
+      const job = slot.job;
+      if (slot.dead || !job || job.posted) continue;
+      job.posted = true;
+      try {
+        slot.handle.post({ t: 'run', id: job.id, name: job.task.name, fn: job.task.fn, args: job.prepared.args }, job.prepared.transfer);
+      } catch (error) {
+        // arguments that cannot be cloned (DataCloneError) error this subscriber, not the pool
+        this.end(job, slot, () => job.observer.error(error));
+      }
+    }
+    this.toPost.length = 0;
+  });
+
+  /**
+   * The one way a job ends. The slot is handed on first (the next queued job, or idle), the
+   * subscriber is told last, and the `run` messages that are due go out after that.
+   */
+  private end(job: Job, slot: Slot | undefined, notify: () => void): void {
+    if (job.done) return;
+    job.done = true;
+    if (slot && slot.job === job) {
+      slot.stopGrace();
+      this.handOn(slot);
+    }
+    if (!job.cancelled) notify();
+    this.post();
+  }
+
+  /** A slot whose job is over takes the next queued job, or idles. */
+  private handOn(slot: Slot): void {
+    if (slot.dead) return;
+    const next = this.queue.dequeue();
+    if (next) {
+      slot.take(next);
+      this.toPost.push(slot);
+    } else {
+      slot.idle(this.idleTimeout, () => this.retire(slot));
+      this.free.push(slot);
     }
   }
 
   private onMessage(slot: Slot, message: FromWorker): void {
     const job = slot.job;
-    if (!job || message.id !== job.id) return;
+    if (!job || !job.posted || message.id !== job.id) return;
     if (message.t === 'next') {
       if (job.cancelled) return;
       job.observer.next(message.value);
@@ -214,37 +211,10 @@ export class Pool {
       return;
     }
     // a terminal message: the task is over, or acknowledges its cancel; the worker is free
-    slot.job = undefined;
-    if (slot.graceTimer) clearTimeout(slot.graceTimer);
-    slot.graceTimer = undefined;
-    if (message.t === 'error') this.finish(job, () => job.observer.error(deserializeError(message.error)));
-    else if (message.t === 'value') this.finish(job, () => (job.observer.next(message.value), job.observer.complete()));
-    else this.finish(job, () => job.observer.complete());
-    this.release(slot);
-  }
-
-  /** Hands a free worker the next queued task, or lets it idle. */
-  private release(slot: Slot): void {
-    if (slot.dead) return;
-    const next = this.queue.dequeue();
-    if (next) return this.start(slot, next);
-    slot.handle.unref();
-    slot.idleSince = Date.now();
-    // one timer per idle spell at most, not one per task: it checks, when it fires, whether the
-    // worker has really been idle that long, and re-arms itself for the rest otherwise
-    if (this.idleTimeout !== Infinity && !slot.idleTimer) this.armIdle(slot, this.idleTimeout);
-  }
-
-  private armIdle(slot: Slot, ms: number): void {
-    slot.idleTimer = this.platform.unrefTimer(
-      setTimeout(() => {
-        slot.idleTimer = undefined;
-        if (slot.dead || slot.job) return;
-        const left = slot.idleSince + this.idleTimeout - Date.now();
-        if (left > 0) this.armIdle(slot, left);
-        else this.retire(slot);
-      }, ms),
-    );
+    const { observer } = job;
+    if (message.t === 'error') this.end(job, slot, () => observer.error(deserializeError(message.error)));
+    else if (message.t === 'value') this.end(job, slot, () => (observer.next(message.value), observer.complete()));
+    else this.end(job, slot, () => observer.complete());
   }
 
   private cancel(job: Job): void {
@@ -256,50 +226,43 @@ export class Pool {
     }
     const slot = job.slot;
     if (!slot || slot.job !== job) return;
+    // given a slot but never sent: the worker never heard of it
+    if (!job.posted) return this.end(job, slot, noop);
     if (slot.flags) Atomics.store(slot.flags, 0, job.id);
     slot.handle.post({ t: 'cancel', id: job.id });
     if (this.cancelGrace === Infinity) return;
-    slot.graceTimer = this.platform.unrefTimer(
-      setTimeout(() => {
-        // still not stopped: a synchronous loop that never looked at ctx. Replace the worker.
-        if (slot.job === job) {
-          this.remove(slot);
-          job.done = true;
-          void slot.handle.terminate();
-          this.refill();
-        }
-      }, this.cancelGrace),
-    );
+    slot.startGrace(this.cancelGrace, () => {
+      // still not stopped: a synchronous loop that never looked at ctx. Replace the worker.
+      if (slot.job !== job) return;
+      this.discard(slot);
+      this.end(job, undefined, noop);
+      this.refill();
+    });
   }
 
   private crash(slot: Slot, error: Error): void {
     if (slot.dead) return;
     const job = slot.job;
-    this.remove(slot);
-    void slot.handle.terminate();
+    this.discard(slot);
+    this.refill();
     if (job) {
-      this.finish(job, () =>
+      this.end(job, undefined, () =>
         job.observer.error(new WorkerCrashedError(`The worker running this task crashed: ${error.message}`, { cause: error })),
       );
     }
-    this.refill();
   }
 
   private retire(slot: Slot): void {
     if (slot.job || slot.dead) return;
-    this.remove(slot);
-    void slot.handle.terminate();
+    this.discard(slot);
   }
 
-  private remove(slot: Slot): void {
-    slot.dead = true;
-    slot.job = undefined;
-    if (slot.idleTimer) clearTimeout(slot.idleTimer);
-    if (slot.graceTimer) clearTimeout(slot.graceTimer);
+  private discard(slot: Slot): void {
     this.slots.delete(slot);
+    void slot.kill();
   }
 
-  /** Starts workers for queued tasks after one was removed. */
+  /** Starts workers for queued jobs after one was removed. */
   private refill(): void {
     while (this.queue.size > 0 && this.slots.size < this.size && !this.terminated) {
       const job = this.queue.dequeue()!;
@@ -307,17 +270,18 @@ export class Pool {
       try {
         slot = this.spawn();
       } catch (error) {
-        this.finish(job, () => job.observer.error(error));
+        this.end(job, undefined, () => job.observer.error(error));
         continue;
       }
-      this.start(slot, job);
+      slot.take(job);
+      this.toPost.push(slot);
     }
+    this.post();
   }
+}
 
-  /** Ends a job once: a cancelled job tells its subscriber nothing more. */
-  private finish(job: Job, notify: () => void): void {
-    if (job.done) return;
-    job.done = true;
-    if (!job.cancelled) notify();
-  }
+/** The pool's workers as a test sees them: whether each is busy and whether it keeps Node alive. */
+export function inspectPool(pool: WorkerPool): { busy: boolean; referenced: boolean }[] {
+  const slots = (pool as unknown as { slots?: Set<Slot> }).slots;
+  return slots ? [...slots].map((slot) => ({ busy: slot.job !== undefined, referenced: slot.referenced })) : [];
 }

@@ -37,11 +37,40 @@ export function isTransferring(value: unknown): value is Transferring<unknown> {
   return value !== null && typeof value === 'object' && (value as Record<string, unknown>)[TRANSFER_BRAND] === true;
 }
 
-/** Unwraps the `transfer()` markers among `args` and collects what they move. */
-export function prepareArgs(args: readonly unknown[]): { args: unknown[]; transfer: Transferable[] } {
+/** A task's arguments as they will be posted, and what they move. */
+export interface Prepared {
+  readonly args: unknown[];
+  readonly transfer: Transferable[];
+}
+
+/** An `ArrayBuffer` that an earlier `postMessage` moved away: Node 20 would post it as empty. */
+function isDetached(item: unknown): boolean {
+  if (!(item instanceof ArrayBuffer) || item.byteLength > 0) return false;
+  try {
+    structuredClone(item);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Unwraps the `transfer()` markers among `args` and collects what they move. A buffer that an
+ * earlier run already moved (a `retry` or `repeat` of the same `fromWorker`) is a `TypeError`.
+ */
+export function prepareArgs(fn: string, args: readonly unknown[]): Prepared {
   const transfer: Transferable[] = [];
-  const out = args.map((arg) => {
+  const out = args.map((arg, index) => {
     if (!isTransferring(arg)) return arg;
+    for (const item of arg.transferables) {
+      if (isDetached(item)) {
+        throw new TypeError(
+          `${fn}: argument ${index} was already transferred by an earlier subscription, so its buffer is empty (detached). ` +
+            'transfer() moves a buffer once: build a fresh one for each subscription, e.g. ' +
+            'defer(() => fromWorker(pool, name, transfer(fresh, [fresh.buffer])))',
+        );
+      }
+    }
     transfer.push(...arg.transferables);
     return arg.value;
   });

@@ -41,8 +41,5 @@ export function logicalCores(): number {
   return typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
 }
 
-/** Timers that do not keep the process alive. */
-export function unrefTimer(timer: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout> {
-  timer.unref?.();
-  return timer;
-}
+/** Whether the pool's timers may let the process exit (`unref`): Node only. */
+export const unrefTimers = true;

@@ -52,7 +52,5 @@ export function logicalCores(): number {
   return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2;
 }
 
-/** Timers that do not keep a process alive (a no-op in browsers). */
-export function unrefTimer(timer: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout> {
-  return timer;
-}
+/** Whether the pool's timers may let the process exit (`unref`): Node only. */
+export const unrefTimers = false;
