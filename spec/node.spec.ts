@@ -1,4 +1,4 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, afterEach, vi } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { NEVER, Observable, TimeoutError, of, throwError, take, lastValueFrom, toArray } from 'rxjs';
@@ -20,7 +20,7 @@ afterEach(() => {
 });
 
 /** Starts the fixture service in a real Node process (tsx loads the TypeScript). */
-function startService(mode: 'normal' | 'slow' | 'error'): Child {
+function startService(mode: 'normal' | 'slow' | 'error' | 'ends'): Child {
   const child = spawn(process.execPath, ['--import', 'tsx', 'examples/service.ts', mode], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const lines: string[] = [];
@@ -72,6 +72,23 @@ describe('runUntilSignal in a real child process', () => {
     expect(child.lines).not.toContain('cleanup finished');
   });
 
+  it('a second SIGTERM during a slow cleanup exits with code 143 (128 + the signal number)', async () => {
+    const child = startService('slow');
+    await child.waitFor('working');
+    child.process.kill('SIGTERM');
+    await child.waitFor('cleanup started (unsubscribe)');
+    child.process.kill('SIGTERM');
+    expect(await child.exit).toBe(143);
+  });
+
+  it('after the source ended by itself, the first signal during its cleanup does not exit: the cleanup finishes', async () => {
+    const child = startService('ends');
+    await child.waitFor('cleanup started (complete)');
+    child.process.kill('SIGINT');
+    expect(await child.exit).toBe(0);
+    expect(child.lines.slice(-2)).toEqual(['cleanup finished', 'ended by itself']);
+  });
+
   it('a source that errors rejects the promise, after its cleanup, and the process reports it', async () => {
     const child = startService('error');
     expect(await child.exit).toBe(1);
@@ -98,13 +115,15 @@ describe('runUntilSignal in this process', () => {
 
   it('rejects with rxjs’s TimeoutError when the cleanups outlast cleanupTimeout, and removes its listeners', async () => {
     const before = process.listenerCount('SIGUSR2');
-    const hanging = new Observable<number>(() => undefined).pipe(finalizeWith(() => new Promise<void>(() => undefined)));
+    let release = () => undefined as void;
+    const hanging = new Observable<number>(() => undefined).pipe(finalizeWith(() => new Promise<void>((resolve) => (release = resolve))));
     const done = runUntilSignal(hanging, { signals: ['SIGUSR2'], cleanupTimeout: 30 });
     process.kill(process.pid, 'SIGUSR2');
     const error = await done.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as Error).message).toMatch(/cleanups? still pending after 30 ms/);
     expect(process.listenerCount('SIGUSR2')).toBe(before);
+    release(); // the shared tracker must not keep this cleanup for the tests that follow
   });
 
   it('rejects with the source’s error', async () => {
@@ -117,6 +136,10 @@ describe('runUntilSignal in this process', () => {
     [() => runUntilSignal(NEVER, { signals: ['INT' as never] }), TypeError, /options\.signals/],
     [() => runUntilSignal(NEVER, { cleanupTimeout: -1 }), RangeError, /^runUntilSignal: options\.cleanupTimeout .*got -1/],
     [() => fromSignal('nope' as never), TypeError, /^fromSignal: signals must be a signal name/],
+    [() => fromSignal(['SIGINT', 'SIGKILL']), TypeError, /^fromSignal: signals must be signals a process can listen to.*got 'SIGKILL'/],
+    [() => fromSignal('SIGSTOP'), TypeError, /^fromSignal: signals must be signals a process can listen to.*got 'SIGSTOP'/],
+    [() => fromSignal('SIGNOPE' as never), TypeError, /^fromSignal: signals must be signal names this platform knows, got 'SIGNOPE'/],
+    [() => runUntilSignal(NEVER, { signals: ['SIGKILL'] }), TypeError, /^runUntilSignal: options\.signals must be signals a process can listen to/],
   ])('%#: bad arguments throw synchronously', (call, ErrorClass, message) => {
     expect(call).toThrow(ErrorClass);
     expect(call).toThrow(message);
@@ -133,5 +156,22 @@ describe('fromSignal', () => {
     process.kill(process.pid, 'SIGHUP');
     expect(await received).toEqual(['SIGUSR2', 'SIGHUP']);
     expect([process.listenerCount('SIGUSR2'), process.listenerCount('SIGHUP')]).toEqual(before);
+  });
+
+  it('a signal that cannot be listened to installs nothing; a listener that fails to install leaves none behind', () => {
+    const before = process.listenerCount('SIGINT');
+    expect(() => fromSignal(['SIGINT', 'SIGKILL'])).toThrow(TypeError);
+    expect(process.listenerCount('SIGINT')).toBe(before);
+    // the platform refuses the second listener at subscribe time: the first one is removed again
+    const on = process.on.bind(process);
+    const spy = vi.spyOn(process, 'on').mockImplementation(((event: string, listener: (...args: unknown[]) => void) => {
+      if (event === 'SIGHUP') throw new Error('refused');
+      return on(event as 'SIGINT', listener);
+    }) as typeof process.on);
+    const errors: unknown[] = [];
+    fromSignal(['SIGINT', 'SIGHUP']).subscribe({ error: (e: unknown) => errors.push(e) });
+    spy.mockRestore();
+    expect((errors[0] as Error).message).toBe('refused');
+    expect(process.listenerCount('SIGINT')).toBe(before);
   });
 });

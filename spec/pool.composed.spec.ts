@@ -64,7 +64,7 @@ describe('a task started from the previous task’s completion', () => {
     expect(inspectPool(p)).toEqual([{ busy: false, referenced: false }]);
   });
 
-  it('a task started inside a completion queues behind the tasks already waiting (FIFO)', async () => {
+  it('a task started inside a completion queues behind the tasks already waiting (FIFO)', { timeout: 10_000 }, async () => {
     const p = pool({ size: 1 });
     const order: string[] = [];
     const run = (name: string, then?: () => void) =>

@@ -1,5 +1,6 @@
 import { TimeoutError } from 'rxjs';
 import { reportUnhandledError } from './internal/core/report.js';
+import { setLongTimeout } from './internal/core/timers.js';
 import { checkDuration, typeError } from './internal/core/validate.js';
 
 /**
@@ -58,21 +59,18 @@ export class CleanupTracker {
     checkDuration('CleanupTracker.settled', 'timeout', timeout);
     if (this.running.size === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
       const onIdle = () => {
-        if (timer !== undefined) clearTimeout(timer);
+        timer.cancel();
         resolve();
       };
       this.idle.add(onIdle);
-      if (timeout !== Infinity) {
-        timer = setTimeout(() => {
-          this.idle.delete(onIdle);
-          const error = new TimeoutError();
-          const n = this.running.size;
-          error.message = `${n} cleanup${n === 1 ? '' : 's'} still pending after ${timeout} ms`;
-          reject(error);
-        }, timeout);
-      }
+      const timer = setLongTimeout(() => {
+        this.idle.delete(onIdle);
+        const error = new TimeoutError();
+        const n = this.running.size;
+        error.message = `${n} cleanup${n === 1 ? '' : 's'} still pending after ${timeout} ms`;
+        reject(error);
+      }, timeout);
     });
   }
 

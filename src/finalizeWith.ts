@@ -66,6 +66,7 @@ export function finalizeWith<T>(
         }
       };
       const inner = new CallbackSubscriber<T>(
+        subscriber,
         (value) => subscriber.next(value),
         (error) => {
           run('error', error);
@@ -76,7 +77,6 @@ export function finalizeWith<T>(
           subscriber.complete();
         },
       );
-      subscriber.add(inner);
       subscriber.add(() => run('unsubscribe'));
       source.subscribe(inner);
     });

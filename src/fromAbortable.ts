@@ -29,6 +29,7 @@ export function fromAbortable<T>(factory: (signal: AbortSignal) => ObservableInp
     const controller = new AbortController();
     let settled = false;
     const inner = new CallbackSubscriber<T>(
+      subscriber,
       (value) => subscriber.next(value),
       (error) => {
         settled = true;
@@ -39,7 +40,6 @@ export function fromAbortable<T>(factory: (signal: AbortSignal) => ObservableInp
         subscriber.complete();
       },
     );
-    subscriber.add(inner);
     subscriber.add(() => {
       if (!settled) controller.abort();
     });

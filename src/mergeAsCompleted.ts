@@ -76,13 +76,15 @@ export function mergeAsCompleted<T>(
     'mergeAsCompleted',
     sources,
     options as AsCompletedOptions | undefined,
-    settle === true,
-    (subscriber) => ({
-      // Without `settle` a rejected item never gets here: it errored the output.
-      item: settle
-        ? (item) => subscriber.next(item)
-        : (item) => subscriber.next({ index: item.index, value: (item as { value: T }).value }),
-      done: () => subscriber.complete(),
-    }),
+    {
+      settle: settle === true,
+      sink: (subscriber) => ({
+        // Without `settle` a rejected item never gets here: it errored the output.
+        item: settle
+          ? (item) => subscriber.next(item)
+          : (item) => subscriber.next({ index: item.index, value: (item as { value: T }).value }),
+        done: () => subscriber.complete(),
+      }),
+    },
   );
 }

@@ -1,5 +1,6 @@
 import { asyncScheduler, EmptyError, Observable, Subscription, type ObservableInput, type ObservableInputTuple } from 'rxjs';
 import { CallbackSubscriber } from './internal/core/subscribers.js';
+import { scheduleAfter } from './internal/core/timers.js';
 import { trampoline } from './internal/core/trampoline.js';
 import { checkDuration, checkOptions, checkScheduler, toObservables } from './internal/core/validate.js';
 import type { SchedulerOptions } from './types.js';
@@ -92,6 +93,7 @@ export function raceFirst<T>(sources: Iterable<ObservableInput<T>>, options?: Ra
     };
 
     const fail = (index: number, error: unknown) => {
+      if (winner >= 0) return;
       errors[index] = error;
       if (++failed === count) {
         subscriber.error(new AggregateError(errors, `raceFirst: all ${count} sources failed`));
@@ -102,17 +104,21 @@ export function raceFirst<T>(sources: Iterable<ObservableInput<T>>, options?: Ra
 
     const start = (index: number) => {
       if (stagger !== undefined && index + 1 < count && stagger !== Infinity) {
-        timer = scheduler.schedule(allowNext, stagger);
+        timer = scheduleAfter(scheduler, stagger, allowNext);
         subscriber.add(timer);
       }
       let hasValue = false;
       const inner = new CallbackSubscriber<T>(
+        subscriber,
         (value) => {
           if (winner < 0) {
             winner = index;
             cancelTimer();
             for (let i = 0; i < started; i++) if (i !== index) inners[i]?.unsubscribe();
           }
+          // a loser whose value comes while the others are being torn down (one loser's teardown
+          // can make another emit) is not forwarded: only the winner's values are
+          if (winner !== index) return;
           hasValue = true;
           subscriber.next(value);
         },
@@ -120,7 +126,6 @@ export function raceFirst<T>(sources: Iterable<ObservableInput<T>>, options?: Ra
         () => (hasValue ? subscriber.complete() : fail(index, new EmptyError())),
       );
       inners[index] = inner;
-      subscriber.add(inner);
       inputs[index]!.subscribe(inner);
     };
 

@@ -34,6 +34,7 @@ export function takeUntilAborted<T>(signal: AbortSignal): MonoTypeOperatorFuncti
     new Observable<T>((subscriber) => {
       if (signal.aborted) return subscriber.complete();
       const inner = new CallbackSubscriber<T>(
+        subscriber,
         (value) => subscriber.next(value),
         (error) => subscriber.error(error),
         () => subscriber.complete(),
@@ -44,7 +45,6 @@ export function takeUntilAborted<T>(signal: AbortSignal): MonoTypeOperatorFuncti
       };
       signal.addEventListener('abort', onAbort);
       subscriber.add(() => signal.removeEventListener('abort', onAbort));
-      subscriber.add(inner);
       source.subscribe(inner);
     });
 }

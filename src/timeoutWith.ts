@@ -8,6 +8,7 @@ import {
   type Subscription,
 } from 'rxjs';
 import { CallbackSubscriber } from './internal/core/subscribers.js';
+import { scheduleAfter } from './internal/core/timers.js';
 import { checkOptions, checkScheduler, rangeError, toObservable, typeError } from './internal/core/validate.js';
 import type { SchedulerOptions } from './types.js';
 
@@ -69,17 +70,17 @@ export function timeoutWith<T, R>(
   return (source) =>
     new Observable<T | R>((subscriber) => {
       const inner = new CallbackSubscriber<T>(
+        subscriber,
         (value) => subscriber.next(value),
         (error) => subscriber.error(error),
         () => subscriber.complete(),
       );
-      subscriber.add(inner);
       source.subscribe(inner);
       if (inner.closed) return;
 
       const delay = due instanceof Date ? due.getTime() - scheduler.now() : due;
       if (delay === Infinity) return;
-      const timer: Subscription = scheduler.schedule(() => {
+      const timer: Subscription = scheduleAfter(scheduler, Math.max(0, delay), () => {
         inner.unsubscribe();
         const error = new TimeoutError();
         if (!makeFallback) return subscriber.error(error);
@@ -90,7 +91,7 @@ export function timeoutWith<T, R>(
           return subscriber.error(thrown);
         }
         next.subscribe(subscriber);
-      }, Math.max(0, delay));
+      });
       subscriber.add(timer);
     });
 }

@@ -1,8 +1,8 @@
 import process from 'node:process';
 import { cleanups } from 'rxjs-concurrency';
 import type { ObservableInput, Subscription } from 'rxjs';
-import { checkDuration, checkOptions, checkSignals, toObservable } from '../internal/core/validate.js';
-import { fromSignal, type SignalName } from './fromSignal.js';
+import { checkDuration, checkOptions, toObservable } from '../internal/core/validate.js';
+import { checkListenable, fromSignal, signalExitCode, type SignalName } from './fromSignal.js';
 
 /** Options of {@link runUntilSignal}. */
 export interface RunUntilSignalOptions {
@@ -20,8 +20,9 @@ export interface RunUntilSignalOptions {
  * 2. on the first of `signals`, unsubscribes (every `finalizeWith` cleanup runs and is tracked);
  * 3. awaits `cleanups.settled(cleanupTimeout)`, then resolves with the signal's name.
  *
- * A second signal while cleaning up exits the process at once with code 130 (the impatient second
- * Ctrl+C). If the source completes by itself the promise resolves with `undefined` once the cleanups
+ * A second signal while cleaning up exits the process at once with code 128 + the signal's number
+ * (130 for SIGINT, 143 for SIGTERM: the impatient second Ctrl+C). Only a second signal does: the
+ * first one, even when it comes after the source ended by itself, waits for the cleanups. If the source completes by itself the promise resolves with `undefined` once the cleanups
  * have settled; if it errors, the promise rejects with its error, also once the cleanups have settled. If the cleanups do not settle in
  * time it rejects with rxjs's `TimeoutError`. The signal listeners are removed when the promise
  * settles.
@@ -45,11 +46,12 @@ export function runUntilSignal<T>(source: ObservableInput<T>, options?: RunUntil
   const fn = 'runUntilSignal';
   const input = toObservable(fn, 'source', source);
   const opts = checkOptions(fn, options);
-  const signals = checkSignals(fn, 'options.signals', opts.signals ?? ['SIGINT', 'SIGTERM']) as SignalName[];
+  const signals = checkListenable(fn, 'options.signals', opts.signals ?? ['SIGINT', 'SIGTERM']);
   const cleanupTimeout = checkDuration(fn, 'options.cleanupTimeout', opts.cleanupTimeout ?? 10_000);
 
   return new Promise<SignalName | undefined>((resolve, reject) => {
     let stopping = false;
+    let signalled = false;
     let sourceSub: Subscription | undefined;
     // Every way out waits for the tracked cleanups first; a source error wins over a cleanup timeout.
     const finish = (signal: SignalName | undefined, sourceError?: { error: unknown }) => {
@@ -65,14 +67,25 @@ export function runUntilSignal<T>(source: ObservableInput<T>, options?: RunUntil
         },
       );
     };
-    const signalSub = fromSignal(signals).subscribe((signal) => {
-      if (stopping) {
-        process.exit(130);
-      }
-      stopping = true;
-      sourceSub?.unsubscribe();
-      finish(signal);
+    const signalSub = fromSignal(signals).subscribe({
+      next: (signal) => {
+        // only a second signal is impatient: the first one asks for a graceful stop, even when
+        // the source had already ended by itself and its cleanups are still running
+        if (signalled) process.exit(signalExitCode(signal));
+        signalled = true;
+        if (stopping) return;
+        stopping = true;
+        sourceSub?.unsubscribe();
+        finish(signal);
+      },
+      // the listeners could not be installed: nothing runs, and the caller hears why at once
+      error: (error: unknown) => {
+        stopping = true;
+        sourceSub?.unsubscribe();
+        reject(error);
+      },
     });
+    if (signalSub.closed) return;
     sourceSub = input.subscribe({
       error: (error: unknown) => {
         stopping = true;

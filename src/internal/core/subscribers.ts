@@ -1,9 +1,12 @@
-import { Subscriber } from 'rxjs';
+import { Subscriber, type Subscription } from 'rxjs';
 
 /**
- * A subscriber whose three paths are callbacks, in the manner of rxjs's internal
- * `OperatorSubscriber`. Passing a real `Subscriber` to `subscribe` lets a synchronous source see
- * `closed` the moment we unsubscribe it, so it stops its loop instead of running to the end.
+ * The one subscriber of this package's operators, in the manner of rxjs's internal
+ * `createOperatorSubscriber`: its three paths are callbacks, and it joins `parent` (the downstream
+ * subscription) *before* anything subscribes it upstream. Passing a real `Subscriber` to
+ * `subscribe` lets a synchronous source see `closed` the moment the output is unsubscribed (by
+ * `take(1)` downstream, or a fail-fast inside a callback), so it stops its loop instead of running
+ * to the end.
  *
  * On error and complete the subscriber unsubscribes itself *before* the callback runs: the source's
  * teardown is always finished by the time we act on its end (permits returned, next source started,
@@ -11,11 +14,13 @@ import { Subscriber } from 'rxjs';
  */
 export class CallbackSubscriber<T> extends Subscriber<T> {
   constructor(
+    parent: Subscription | undefined,
     private readonly onNext: (value: T) => void,
     private readonly onError: (error: unknown) => void,
     private readonly onComplete: () => void,
   ) {
     super();
+    parent?.add(this);
   }
 
   protected override _next(value: T): void {

@@ -1,6 +1,6 @@
 import { Subscriber, from, type Observable, type ObservableInput } from 'rxjs';
 import type { Linked } from '../core/queue.js';
-import type { Permits } from './permits.js';
+import type { Permits, Waiter } from './permits.js';
 
 /** Who a section reports to: a `section()` subscriber, or a `semaphoreMap` stream. */
 export interface SectionOwner<T> {
@@ -18,7 +18,7 @@ export interface SectionOwner<T> {
  * `weight` permits while it is subscribed to its source (it is its own subscriber), and gives them
  * back exactly once, after the source's teardown. One object per section, no closures.
  */
-export class Held<T> extends Subscriber<T> implements Linked {
+export class Held<T> extends Subscriber<T> implements Waiter {
   prevLink: Linked | undefined = undefined;
   nextLink: Linked | undefined = undefined;
   linked = false;
@@ -28,7 +28,8 @@ export class Held<T> extends Subscriber<T> implements Linked {
     readonly semaphore: Permits,
     readonly weight: number,
     private readonly owner: SectionOwner<T>,
-    readonly value: unknown = undefined,
+    /** The value the section was opened for: let go once `open` has used it, as `mergeMap` does. */
+    public value: unknown = undefined,
     readonly index = 0,
   ) {
     super();
@@ -42,18 +43,29 @@ export class Held<T> extends Subscriber<T> implements Linked {
 
   /** Called with the permits taken. */
   enter(): void {
-    if (this.closed || this.owner.closing) {
-      this.semaphore._giveBack(this.weight);
-      return;
-    }
+    if (this.closed || this.owner.closing) return this.giveBackUnused();
     this.holding = true;
     let source: Observable<T>;
     try {
       source = from(this.owner.open(this));
     } catch (error) {
       return this.error(error);
+    } finally {
+      this.value = undefined;
+    }
+    // `open` runs user code (a project), which may have unsubscribed the output, and so cancelled
+    // this section already (then its permits are back)
+    if (this.closed || this.owner.closing) {
+      if (this.giveBack()) this.semaphore._dispatch();
+      return;
     }
     source.subscribe(this);
+  }
+
+  /** Permits taken for a section that will not run: back to the semaphore, its listeners and its waiters. */
+  private giveBackUnused(): void {
+    this.semaphore._giveBack(this.weight);
+    this.semaphore._dispatch();
   }
 
   /** Cancels the section: leaves the queue, or unsubscribes its source and gives the permits back. */

@@ -1,5 +1,4 @@
 import { Observable, Subscriber, type ObservableInput, type OperatorFunction } from 'rxjs';
-import type { Semaphore } from '../../Semaphore.js';
 import { Permits } from './permits.js';
 import { Held, type SectionOwner } from './held.js';
 import { checkConcurrency, checkFunction, checkInteger, checkOptions, typeError } from '../core/validate.js';
@@ -13,7 +12,7 @@ export interface SemaphoreMapOptions<T> {
 /** The machinery of `semaphoreMap` and `lockedSection(lock, project)`. */
 export function mapInSections<T, R>(
   fn: string,
-  semaphoreOrCount: Semaphore | number,
+  semaphoreOrCount: Permits | number,
   project: (value: T, index: number) => ObservableInput<R>,
   options?: SemaphoreMapOptions<T>,
 ): OperatorFunction<T, R> {
@@ -65,6 +64,7 @@ class Stream<T, R> extends Subscriber<T> implements SectionOwner<R> {
     } catch (error) {
       return this.fail(error);
     }
+    if (this.closing) return; // `weight` is user code: it may have unsubscribed the output
     const held = new Held<R>(this.permits, weight, this, value, index);
     this.sections.add(held);
     held.request();

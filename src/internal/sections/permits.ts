@@ -1,6 +1,11 @@
-import type { Held } from './held.js';
-import { Queue } from '../core/queue.js';
+import { Queue, type Linked } from '../core/queue.js';
 import { trampoline } from '../core/trampoline.js';
+
+/** What waits in a {@link Permits} queue: it needs `weight` permits, and `enter` is called with them taken. */
+export interface Waiter extends Linked {
+  readonly weight: number;
+  enter(): void;
+}
 
 /**
  * The heart of `Semaphore`: the count of free permits and the FIFO queue of sections waiting for
@@ -9,7 +14,7 @@ import { trampoline } from '../core/trampoline.js';
  */
 export class Permits {
   protected free: number;
-  private readonly queue = new Queue<Held<unknown>>();
+  private readonly queue = new Queue<Waiter>();
 
   /** @param permits the capacity: how many permits there are in all */
   constructor(readonly permits: number) {
@@ -33,16 +38,16 @@ export class Permits {
   }
 
   /** @internal Queues a section for its permits. */
-  _wait(held: Held<unknown>): void {
-    this.queue.enqueue(held);
+  _wait(waiter: Waiter): void {
+    this.queue.enqueue(waiter);
   }
 
   /** @internal A waiting section leaves the queue. */
-  _leave(held: Held<unknown>): void {
+  _leave(waiter: Waiter): void {
     // Only a waiter that leaves the head can unblock others (it may have been a heavy one); one
     // further back changes nobody's turn.
-    const wasFirst = this.queue.peek() === held;
-    this.queue.remove(held);
+    const wasFirst = this.queue.peek() === waiter;
+    this.queue.remove(waiter);
     if (wasFirst) this._dispatch();
   }
 
@@ -58,7 +63,7 @@ export class Permits {
    * this same loop instead of recursing.
    */
   readonly _dispatch = trampoline(() => {
-    let head: Held<unknown> | undefined;
+    let head: Waiter | undefined;
     while ((head = this.queue.peek()) !== undefined && head.weight <= this.free) {
       this.queue.dequeue();
       this.free -= head.weight;
