@@ -1,10 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { EMPTY, Observable, catchError, concatMap, lastValueFrom, map, mergeMap, of, switchMap, take, timer, toArray, type OperatorFunction } from 'rxjs';
+import { EMPTY, Observable, catchError, concatMap, lastValueFrom, map, mergeMap, of, switchMap, take, timer, toArray, type OperatorFunction, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
   Lock,
   Semaphore,
   finalizeWith,
+  fromAbortable,
   fromWorker,
   gatherSettled,
   lockedSection,
@@ -15,7 +16,7 @@ import {
   takeUntilAborted,
   timeoutWith,
 } from '../src/index.js';
-import { checkOperatorContract, fromMarble, inProcessPool, marbleSource, type ContractContext } from '../src/testing/index.js';
+import { CONTRACT_COMPOSITIONS, checkOperatorContract, fromMarble, inProcessPool, marbleSource, type ContractContext, type ContractOptions } from '../src/testing/index.js';
 
 const RUNS = process.env.SOAK ? 2000 : 200;
 
@@ -37,7 +38,7 @@ describe('checkOperatorContract catches broken operators, with a readable counte
 
   it('one that never unsubscribes its source', () => {
     const message = messageOf(() =>
-      checkOperatorContract(() => (source) => new Observable((subscriber) => void source.subscribe(forward(subscriber)))),
+      checkOperatorContract(() => (source) => new Observable((subscriber) => void source.subscribe(forward(subscriber))), { compositions: ['alone'] }),
     );
     expect(message).toMatch(/rule broken: (unsubscribing the output leaves nothing open|every subscription is torn down)/);
     expect(message).toMatch(/source: (cold|hot)\('/);
@@ -58,7 +59,7 @@ describe('checkOperatorContract catches broken operators, with a readable counte
         });
       return out;
     };
-    const message = messageOf(() => checkOperatorContract(() => emitsAfterComplete));
+    const message = messageOf(() => checkOperatorContract(() => emitsAfterComplete, { compositions: ['alone'] }));
     expect(message).toMatch(/rule broken: nothing after complete or error\n {2}next\("late"\) at frame \d+ after complete at frame \d+/);
     expect(message).toMatch(/source: (cold|hot)\('-*\|'\)/); // shrunk to an empty diagram that completes
   });
@@ -73,13 +74,14 @@ describe('checkOperatorContract catches broken operators, with a readable counte
             sub.unsubscribe();
           };
         }),
+        { compositions: ['alone'] },
       ),
     );
     expect(message).toMatch(/rule broken: every subscription is torn down exactly once\n {2}source \(subscribed at frame 0\) was torn down 2 times/);
   });
 
   it('one that swallows errors', () => {
-    const message = messageOf(() => checkOperatorContract(() => catchError(() => EMPTY)));
+    const message = messageOf(() => checkOperatorContract(() => catchError(() => EMPTY), { compositions: ['alone'] }));
     expect(message).toMatch(/rule broken: upstream errors reach the output\n {2}the source errored with "error" at frame \d+, but the output completed/);
     expect(message).toMatch(/source: (cold|hot)\('-*#', \{\}, "error"\)/);
   });
@@ -95,9 +97,37 @@ describe('checkOperatorContract catches broken operators, with a readable counte
         });
         return () => sub.unsubscribe();
       });
-    const message = messageOf(() => checkOperatorContract(leaky));
+    // alone: composed, its plain-observer subscribe is caught first, by the endless source
+    const message = messageOf(() => checkOperatorContract(leaky, { compositions: ['alone'] }));
     expect(message).toMatch(/rule broken: .*\n {2}inner 0 .*(still subscribed|never unsubscribed)/);
     expect(message).toMatch(/inner 0: (cold|hot)\('/);
+  });
+
+  it('one that subscribes its source with a plain observer: take(1) cannot stop an endless synchronous source', () => {
+    const plain = (): OperatorFunction<string, string> => (source) =>
+      new Observable((subscriber) => {
+        const sub = source.subscribe({ next: (v) => subscriber.next(v), error: (e) => subscriber.error(e), complete: () => subscriber.complete() });
+        return () => sub.unsubscribe();
+      });
+    expect(() => checkOperatorContract(plain, { compositions: ['alone', 'concatMap', 'repeat'] })).not.toThrow();
+    const message = messageOf(() => checkOperatorContract(plain));
+    expect(message).toMatch(/rule broken: an endless synchronous source is stopped\n {2}the operator took 10000 values/);
+    expect(message).toMatch(/composition: endless synchronous source, source\.pipe\(op, take\(1\)\)/);
+  });
+
+  it('one that keeps its subscription per operator, not per subscription: caught when re-subscribed from its own complete', () => {
+    const shared = (): OperatorFunction<string, string> => {
+      let current: Subscription | undefined;
+      return (source) =>
+        new Observable((subscriber) => {
+          current = source.subscribe(subscriber);
+          return () => current!.unsubscribe();
+        });
+    };
+    expect(() => checkOperatorContract(shared, { compositions: ['alone'] })).not.toThrow();
+    const message = messageOf(() => checkOperatorContract(shared, { compositions: ['alone', 'resubscribe'] }));
+    expect(message).toMatch(/rule broken: (every subscription is torn down exactly once|.*left open|nothing after)/);
+    expect(message).toMatch(/composition: source\.pipe\(op\), subscribed again from its own complete or error callback/);
   });
 
   it('the same seed replays the same failure', () => {
@@ -119,12 +149,17 @@ describe('correct rxjs operators pass the contract', () => {
 });
 
 describe('every operator of this package passes the contract', () => {
-  const cases: [string, (c: ContractContext) => OperatorFunction<string, unknown>, { handlesErrors?: boolean }?][] = [
+  const cases: [string, (c: ContractContext) => OperatorFunction<string, unknown>, ContractOptions?][] = [
     ['timeoutWith', () => timeoutWith(5)],
     ['timeoutWith with a fallback', ({ inner }) => timeoutWith(4, (e) => inner(String(e), 0))],
     ['semaphoreMap (number)', ({ inner }) => semaphoreMap(2, inner)],
     ['semaphoreMap (shared Semaphore, weights)', ({ inner }) => semaphoreMap(new Semaphore(3), inner, { weight: (_v, i) => (i % 3) + 1 })],
     ['lockedSection(lock)', () => lockedSection(new Lock())],
+    ['Semaphore.section (weight 2 of 3, shared by every subscription)', () => {
+      const semaphore = new Semaphore(3);
+      return (source) => semaphore.section(source, 2);
+    }],
+    ['fromAbortable', () => (source) => fromAbortable(() => source)],
     ['lockedSection(lock, project)', ({ inner }) => lockedSection(new Lock(), inner)],
     ['finalizeWith', () => finalizeWith(() => undefined)],
     ['onCancel', () => onCancel(() => undefined)],
@@ -132,7 +167,8 @@ describe('every operator of this package passes the contract', () => {
     ['raceFirst (source raced with an inner)', ({ inner }) => (source) => raceFirst([source, inner('x', 0)]), { handlesErrors: true }],
     ['mergeAsCompleted (an Observable of inners)', ({ inner }) => (source) => mergeAsCompleted(source.pipe(map(inner)))],
     ['mergeAsCompleted with settle and concurrency', ({ inner }) => (source) => mergeAsCompleted(source.pipe(map(inner)), { settle: true, concurrency: 2 })],
-    ['gatherSettled (an Observable of inners)', ({ inner }) => (source) => gatherSettled(source.pipe(map(inner)), { timeout: 6 })],
+    // it emits only once every source has settled: over an endless source it never could
+    ['gatherSettled (an Observable of inners)', ({ inner }) => (source) => gatherSettled(source.pipe(map(inner)), { timeout: 6 }), { compositions: CONTRACT_COMPOSITIONS.filter((c) => c !== 'endless') }],
     ['fromWorker on an in-process pool', () => {
       const pool = inProcessPool({ echo: (v: string) => of(v, v) });
       return mergeMap((v: string) => fromWorker(pool, 'echo', v));

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { Observable, type OperatorFunction, type Subscription, type Unsubscribable } from 'rxjs';
+import { Observable, concatMap, exhaustMap, mergeMap, repeat, retry, switchMap, take, takeUntil, type Observer, type OperatorFunction, type Subscription, type Unsubscribable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
+import { CallbackSubscriber } from '../internal/core/subscribers.js';
 import { checkFunction, checkInteger, checkOptions, typeError } from '../internal/core/validate.js';
 import { checkChoices, fromMarble, marbleSource, showMarble, type MarbleSource } from './marbles.js';
 
@@ -27,7 +28,59 @@ export interface ContractOptions {
   readonly kinds?: ReadonlyArray<'cold' | 'hot'>;
   /** The operator documents that it handles upstream errors, so they need not reach the output. */
   readonly handlesErrors?: boolean;
+  /**
+   * The compositions to check the operator in, besides alone. Default: all of
+   * {@link CONTRACT_COMPOSITIONS}. Narrow it for an operator that cannot work in one (an operator
+   * that emits only when its source completes never ends over an endless synchronous source).
+   */
+  readonly compositions?: ReadonlyArray<ContractComposition>;
 }
+
+/**
+ * How `checkOperatorContract` composes the operator under test (`op`), as apps do:
+ * - `'alone'`: `source.pipe(op)`;
+ * - `'concatMap'`, `'switchMap'`, `'exhaustMap'`, `'mergeMap(1)'`: `outer.pipe(concatMap(() => source.pipe(op)))`
+ *   and so on, with a generated `outer` diagram;
+ * - `'repeat'`: `source.pipe(op, repeat(2))`; `'retry'`: `source.pipe(op, retry(1))`;
+ * - `'take(1)'`: `source.pipe(op, take(1))`; `'takeUntil'`: `source.pipe(op, takeUntil(outer))`;
+ * - `'resubscribe'`: a subscriber that subscribes the same Observable again from its own `complete`
+ *   or `error` callback, once;
+ * - `'synchronous'`: the source's values and ending delivered synchronously on subscription;
+ * - `'endless'`: an endless synchronous source (inners synchronous too) with `take(1)` downstream: the
+ *   operator must stop it. A pull counter turns a hang into a fast counterexample.
+ */
+export type ContractComposition =
+  | 'alone'
+  | 'concatMap'
+  | 'switchMap'
+  | 'exhaustMap'
+  | 'mergeMap(1)'
+  | 'repeat'
+  | 'retry'
+  | 'take(1)'
+  | 'takeUntil'
+  | 'resubscribe'
+  | 'synchronous'
+  | 'endless';
+
+/** Every composition `checkOperatorContract` knows, in the order it lists them. */
+export const CONTRACT_COMPOSITIONS: readonly ContractComposition[] = [
+  'alone',
+  'concatMap',
+  'switchMap',
+  'exhaustMap',
+  'mergeMap(1)',
+  'repeat',
+  'retry',
+  'take(1)',
+  'takeUntil',
+  'resubscribe',
+  'synchronous',
+  'endless',
+];
+
+/** How many values an endless synchronous source may give before the check calls it a hang. */
+const ENDLESS_LIMIT = 10_000;
 
 interface Record {
   readonly kind: string;
@@ -47,9 +100,9 @@ class Violation extends Error {
   }
 }
 
-type Case = [source: MarbleSource, inners: MarbleSource[], unsubscribeAt: number | undefined];
+type Case = [source: MarbleSource, inners: MarbleSource[], unsubscribeAt: number | undefined, composition: ContractComposition, outer: MarbleSource];
 
-function runCase(makeOperator: (context: ContractContext) => OperatorFunction<string, unknown>, options: ContractOptions, [source, inners, unsubscribeAt]: Case): void {
+function runCase(makeOperator: (context: ContractContext) => OperatorFunction<string, unknown>, options: ContractOptions, [source, inners, unsubscribeAt, composition, outer]: Case): void {
   const records: Record[] = [];
   const notes: { frame: number; kind: 'N' | 'E' | 'C'; value?: unknown; late: boolean }[] = [];
   const scheduler = new TestScheduler(() => undefined);
@@ -70,19 +123,22 @@ function runCase(makeOperator: (context: ContractContext) => OperatorFunction<st
         const record: Record = { kind, start: scheduler.now(), end: undefined, teardowns: 0, handleCalls: 0, errored: undefined };
         records.push(record);
         last = record;
-        const sub = made.subscribe({
-          next: (value) => subscriber.next(value),
-          error: (error: unknown) => {
-            record.errored = { at: scheduler.now(), error };
-            subscriber.error(error);
-          },
-          complete: () => subscriber.complete(),
-        });
-        return () => {
+        subscriber.add(() => {
           record.teardowns++;
           record.end ??= scheduler.now();
-          sub.unsubscribe();
-        };
+        });
+        // a real Subscriber joined to this subscription: a synchronous source sees it close
+        made.subscribe(
+          new CallbackSubscriber<string>(
+            subscriber,
+            (value) => subscriber.next(value),
+            (error) => {
+              record.errored = { at: scheduler.now(), error };
+              subscriber.error(error);
+            },
+            () => subscriber.complete(),
+          ),
+        );
       });
       const subscribe = tracked.subscribe.bind(tracked) as (...args: unknown[]) => Subscription;
       (tracked as { subscribe: unknown }).subscribe = (...args: unknown[]) => {
@@ -103,12 +159,29 @@ function runCase(makeOperator: (context: ContractContext) => OperatorFunction<st
       return tracked;
     };
 
-    const innerObservables = inners.map((m) => fromMarble(helpers, m));
+    const endless = composition === 'endless';
+    // over an endless source the inners are synchronous and end, each with at least one value:
+    // what could stop the source must come before the next value is pulled
+    const innerObservables = inners.map((m) => (endless ? synchronous(m, true) : fromMarble(helpers, m)));
     const context: ContractContext = {
       inner: (_value, index) => track(`inner ${index}`, innerObservables[index % innerObservables.length]!),
     };
-    const source$ = track('source', fromMarble(helpers, source));
-    const result = makeOperator(context)(source$);
+    const made = endless
+      ? new Observable<string>((subscriber) => {
+          for (let i = 0; !subscriber.closed; i++) {
+            if (i === ENDLESS_LIMIT) {
+              fail('an endless synchronous source is stopped', `the operator took ${ENDLESS_LIMIT} values from it with take(1) downstream and did not stop it`);
+              return subscriber.complete();
+            }
+            subscriber.next(LETTER(i));
+          }
+        })
+      : composition === 'synchronous'
+        ? synchronous(source)
+        : fromMarble(helpers, source);
+    const source$ = track('source', made);
+    const outer$ = track('outer', fromMarble(helpers, outer));
+    const result = compose(composition, makeOperator(context), source$, outer$);
 
     const checkClosedAfterEnd = (how: string) => {
       // the operator's own teardown runs right after the notification: look at the end of the frame
@@ -151,7 +224,8 @@ function runCase(makeOperator: (context: ContractContext) => OperatorFunction<st
     if (r.teardowns === 0) fail('every subscription is torn down', `${r.kind} (subscribed at frame ${r.start}) was never unsubscribed`);
     if (r.teardowns > 1 || r.handleCalls > 1) fail('every subscription is torn down exactly once', `${r.kind} (subscribed at frame ${r.start}) was torn down ${Math.max(r.teardowns, r.handleCalls)} times`);
   }
-  if (!options.handlesErrors) {
+  // under retry and a re-subscribing subscriber the first error is handled on purpose
+  if (!options.handlesErrors && composition !== 'retry' && composition !== 'resubscribe') {
     const endedAt = end >= 0 ? notes[end]!.frame : Infinity;
     const cutAt = unsubscribeAt ?? Infinity;
     for (const r of records) {
@@ -207,10 +281,14 @@ export function checkOperatorContract(
   if (options.handlesErrors !== undefined && typeof options.handlesErrors !== 'boolean') typeError(fn, 'options.handlesErrors', 'a boolean', options.handlesErrors);
   checkChoices(fn, 'options.kinds', options.kinds, ['cold', 'hot']);
   const kinds = options.kinds ?? (['cold', 'hot'] as const);
+  checkChoices(fn, 'options.compositions', options.compositions, CONTRACT_COMPOSITIONS);
+  const compositions = options.compositions ?? CONTRACT_COMPOSITIONS;
   const arbitrary = fc.tuple(
     marbleSource({ maxFrames, kinds }),
     fc.array(marbleSource({ maxFrames: Math.max(1, maxFrames - 3), kinds }), { minLength: 1, maxLength: 3 }),
     fc.option(fc.integer({ min: 0, max: maxFrames + 4 }), { nil: undefined }),
+    fc.constantFrom(...compositions),
+    marbleSource({ maxFrames: Math.max(1, maxFrames - 4), kinds: ['cold'], endings: ['complete', 'never'] }),
   ) as fc.Arbitrary<Case>;
   const details = fc.check(
     fc.property(arbitrary, (c) => runCase(makeOperator, options, c)),
@@ -221,7 +299,9 @@ export function checkOperatorContract(
   const rule = error instanceof Violation ? `${error.rule}\n  ${error.detail}` : `the operator threw: ${String(error)}`;
   const lines = details.counterexample
     ? [
-        `  source: ${showMarble(details.counterexample[0][0])}`,
+        `  composition: ${describeComposition(details.counterexample[0][3])}`,
+        ...(usesOuter(details.counterexample[0][3]) ? [`  outer: ${showMarble(details.counterexample[0][4])}`] : []),
+        `  source: ${details.counterexample[0][3] === 'endless' ? 'an endless synchronous source' : showMarble(details.counterexample[0][0])}`,
         ...details.counterexample[0][1].map((m, i) => `  inner ${i}: ${showMarble(m)}`),
         `  output unsubscribed at: ${details.counterexample[0][2] === undefined ? 'never' : `frame ${details.counterexample[0][2]}`}`,
       ]
@@ -234,4 +314,110 @@ export function checkOperatorContract(
       `replay with { seed: ${details.seed}, path: ${JSON.stringify(details.counterexample ? details.counterexamplePath : '')} }`,
     ].join('\n'),
   );
+}
+
+const LETTER = (i: number) => String.fromCharCode(97 + (i % 26));
+
+/**
+ * The diagram's values, then its ending, synchronously on each subscription. `finite`: a value even
+ * when the diagram has none, and a completion when it has no ending.
+ */
+function synchronous(source: MarbleSource, finite = false): Observable<string> {
+  return new Observable<string>((subscriber) => {
+    let emitted = false;
+    for (const char of source.marble) {
+      if (subscriber.closed) return;
+      if (char === '#') return subscriber.error(source.error);
+      if (char === '|') break;
+      if (char !== '-') {
+        emitted = true;
+        subscriber.next(source.values[char] ?? char);
+      }
+    }
+    if (finite && !emitted) subscriber.next('z');
+    if (finite || source.marble.endsWith('|')) subscriber.complete();
+  });
+}
+
+function usesOuter(composition: ContractComposition): boolean {
+  return ['concatMap', 'switchMap', 'exhaustMap', 'mergeMap(1)', 'takeUntil'].includes(composition);
+}
+
+function describeComposition(composition: ContractComposition): string {
+  switch (composition) {
+    case 'alone':
+      return 'source.pipe(op)';
+    case 'concatMap':
+    case 'switchMap':
+    case 'exhaustMap':
+      return `outer.pipe(${composition}(() => source.pipe(op)))`;
+    case 'mergeMap(1)':
+      return 'outer.pipe(mergeMap(() => source.pipe(op), 1))';
+    case 'repeat':
+      return 'source.pipe(op, repeat(2))';
+    case 'retry':
+      return 'source.pipe(op, retry(1))';
+    case 'take(1)':
+      return 'source.pipe(op, take(1))';
+    case 'takeUntil':
+      return 'source.pipe(op, takeUntil(outer))';
+    case 'resubscribe':
+      return 'source.pipe(op), subscribed again from its own complete or error callback';
+    case 'synchronous':
+      return 'source.pipe(op) over the source delivered synchronously';
+    case 'endless':
+      return 'endless synchronous source, source.pipe(op, take(1)), synchronous inners';
+  }
+}
+
+function compose(composition: ContractComposition, op: OperatorFunction<string, unknown>, source: Observable<string>, outer: Observable<string>): Observable<unknown> {
+  switch (composition) {
+    case 'alone':
+    case 'synchronous':
+      return source.pipe(op);
+    case 'concatMap':
+      return outer.pipe(concatMap(() => source.pipe(op)));
+    case 'switchMap':
+      return outer.pipe(switchMap(() => source.pipe(op)));
+    case 'exhaustMap':
+      return outer.pipe(exhaustMap(() => source.pipe(op)));
+    case 'mergeMap(1)':
+      return outer.pipe(mergeMap(() => source.pipe(op), 1));
+    case 'repeat':
+      return source.pipe(op, repeat(2));
+    case 'retry':
+      return source.pipe(op, retry(1));
+    case 'take(1)':
+    case 'endless':
+      return source.pipe(op, take(1));
+    case 'takeUntil':
+      return source.pipe(op, takeUntil(outer));
+    case 'resubscribe':
+      return resubscribeOnce(source.pipe(op));
+  }
+}
+
+/** A subscriber that subscribes `observable` again from its first `complete` or `error` callback. */
+function resubscribeOnce(observable: Observable<unknown>): Observable<unknown> {
+  return new Observable<unknown>((subscriber) => {
+    let again = true;
+    let current: Subscription | undefined;
+    const observer: Observer<unknown> = {
+      next: (value) => subscriber.next(value),
+      error: (error: unknown) => {
+        if (!again) return subscriber.error(error);
+        again = false;
+        current = observable.subscribe(observer);
+      },
+      complete: () => {
+        if (!again) return subscriber.complete();
+        again = false;
+        current = observable.subscribe(observer);
+      },
+    };
+    // a synchronous end re-subscribes inside this call: keep the newer subscription, not this one
+    const first = observable.subscribe(observer);
+    current ??= first;
+    return () => current?.unsubscribe();
+  });
 }

@@ -1,3 +1,3 @@
 export { marbleSource, fromMarble, showMarble, type MarbleSource, type MarbleSourceOptions, type LoggedObservable } from './marbles.js';
-export { checkOperatorContract, type ContractContext, type ContractOptions } from './checkOperatorContract.js';
+export { checkOperatorContract, CONTRACT_COMPOSITIONS, type ContractComposition, type ContractContext, type ContractOptions } from './checkOperatorContract.js';
 export { inProcessPool } from './inProcessPool.js';
