@@ -17,6 +17,8 @@ export interface Diagram {
   /** The SVG's file name under docs/img/ and the docs page it belongs to. */
   readonly name: string;
   readonly page: string;
+  /** The source file whose JSDoc shows it as text (its diagrams fill its ```text blocks in order). */
+  readonly source: string;
   readonly inputs: readonly Line[];
   /** The operator call, as printed between the inputs and the output. */
   readonly call: string;
@@ -34,6 +36,7 @@ export const diagrams: readonly Diagram[] = [
   {
     name: 'raceFirst',
     page: 'raceFirst.md',
+    source: 'src/raceFirst.ts',
     inputs: [
       { label: 'a', marble: '-----a--b|', kind: 'cold' },
       { label: 'b', marble: '--x------y|', kind: 'cold' },
@@ -47,6 +50,7 @@ export const diagrams: readonly Diagram[] = [
   {
     name: 'raceFirst-stagger',
     page: 'raceFirst.md',
+    source: 'src/raceFirst.ts',
     inputs: [
       { label: 'a', marble: '-#', kind: 'cold' },
       { label: 'b', marble: '--b|', kind: 'cold', at: 1 },
@@ -60,6 +64,7 @@ export const diagrams: readonly Diagram[] = [
   {
     name: 'mergeAsCompleted',
     page: 'mergeAsCompleted.md',
+    source: 'src/mergeAsCompleted.ts',
     inputs: [
       { label: 's0', marble: '----a|', kind: 'cold' },
       { label: 's1', marble: '-b|', kind: 'cold' },
@@ -73,6 +78,7 @@ export const diagrams: readonly Diagram[] = [
   {
     name: 'gatherSettled',
     page: 'gatherSettled.md',
+    source: 'src/gatherSettled.ts',
     inputs: [
       { label: 's0', marble: '--a---b|', kind: 'cold' },
       { label: 's1', marble: '---#', kind: 'cold' },
@@ -87,6 +93,7 @@ export const diagrams: readonly Diagram[] = [
   {
     name: 'timeoutWith',
     page: 'timeoutWith.md',
+    source: 'src/timeoutWith.ts',
     inputs: [
       { label: 'source', marble: '--a--b--c--|', kind: 'cold' },
       { label: 'fallback', marble: '-yz|', kind: 'cold', at: 7 },
@@ -99,6 +106,7 @@ export const diagrams: readonly Diagram[] = [
   {
     name: 'semaphoreMap',
     page: 'semaphoreMap.md',
+    source: 'src/semaphoreMap.ts',
     inputs: [
       { label: 'source', marble: 'ab-c---|', kind: 'hot' },
       { label: 'inner', marble: '---v|', kind: 'cold' },
@@ -111,6 +119,7 @@ export const diagrams: readonly Diagram[] = [
   {
     name: 'lockedSection',
     page: 'lockedSection.md',
+    source: 'src/lockedSection.ts',
     inputs: [
       { label: 'source', marble: 'ab-----|', kind: 'hot' },
       { label: 'section', marble: '---s|', kind: 'cold' },

@@ -116,6 +116,59 @@ export function renderDiagram(d: Diagram): string {
 }
 
 export const imageDir = fileURLToPath(new URL('../docs/img/', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** A diagram as the text blocks of JSDoc and docs pages show it: inputs, call, output, subscriptions. */
+export function diagramText(d: Diagram): string {
+  const width = Math.max(...d.inputs.map((i) => `${i.label} subs`.length), 'output'.length) + 3;
+  const pad = (label: string) => `${label}:`.padEnd(width);
+  const lines = d.inputs.map((i) => `${pad(i.label)}${' '.repeat(i.kind === 'cold' ? (i.at ?? 0) : 0)}${i.marble}`.trimEnd());
+  lines.push(d.call);
+  const values = d.values ? Object.entries(d.values).map(([k, v]) => `${k} = ${v}`).join(', ') : '';
+  lines.push(`${pad('output')}${d.output}${values ? `    ${values}` : ''}`);
+  d.inputs.forEach((input, index) => {
+    const subs = d.subscriptions[index]!;
+    const list = typeof subs === 'string' ? [subs] : subs;
+    if (list.length === 0) lines.push(`${pad(`${input.label} subs`)}(never subscribed)`);
+    for (const frames of list) lines.push(`${pad(`${input.label} subs`)}${frames}`);
+  });
+  return lines.join('\n');
+}
+
+const JSDOC_BLOCK = /^ \* ```text\n[\s\S]*?^ \* ```$/gm;
+const MD_BLOCK = /^```text\n[\s\S]*?^```$/gm;
+
+/** `text` with its ```text blocks replaced, in order, by `blocks` (extra blocks follow the last one). */
+export function withTextBlocks(text: string, blocks: readonly string[], jsdoc: boolean): string {
+  const fence = (body: string) =>
+    jsdoc ? [' * ```text', ...body.split('\n').map((l) => ` * ${l}`.trimEnd()), ' * ```'].join('\n') : ['```text', body, '```'].join('\n');
+  let index = 0;
+  let lastEnd = -1;
+  const out = text.replace(jsdoc ? JSDOC_BLOCK : MD_BLOCK, (match, offset: number) => {
+    lastEnd = offset + match.length;
+    return index < blocks.length ? fence(blocks[index++]!) : match;
+  });
+  if (index >= blocks.length) return out;
+  if (lastEnd < 0) throw new Error('no ```text block to put the diagram in');
+  // offsets shift with the replacements above: find the last fence again in the new text
+  const ends = [...out.matchAll(jsdoc ? JSDOC_BLOCK : MD_BLOCK)];
+  const at = ends[ends.length - 1]!.index! + ends[ends.length - 1]![0].length;
+  const extra = blocks.slice(index).map((b) => (jsdoc ? `\n *\n${fence(b)}` : `\n\n${fence(b)}`)).join('');
+  return out.slice(0, at) + extra + out.slice(at);
+}
+
+/** Each file that shows diagrams as text (sources' JSDoc, docs pages), as it should read. */
+export function textDiagramFiles(): { file: string; expected: string }[] {
+  const byFile = new Map<string, { jsdoc: boolean; blocks: string[] }>();
+  for (const d of diagrams) {
+    for (const [file, jsdoc] of [[d.source, true], [`docs/${d.page}`, false]] as const) {
+      const entry = byFile.get(file) ?? { jsdoc, blocks: [] };
+      entry.blocks.push(diagramText(d));
+      byFile.set(file, entry);
+    }
+  }
+  return [...byFile].map(([file, { jsdoc, blocks }]) => ({ file, expected: withTextBlocks(readFileSync(`${root}${file}`, 'utf8'), blocks, jsdoc) }));
+}
 
 export function staleImages(): string[] {
   return diagrams.filter((d) => {
@@ -137,6 +190,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   } else {
     mkdirSync(imageDir, { recursive: true });
     for (const d of diagrams) writeFileSync(`${imageDir}${d.name}.svg`, renderDiagram(d));
-    console.log(`drew ${diagrams.length} marble diagrams into docs/img/`);
+    const texts = textDiagramFiles();
+    for (const { file, expected } of texts) writeFileSync(`${root}${file}`, expected);
+    console.log(`drew ${diagrams.length} marble diagrams into docs/img/ and the text blocks of ${texts.length} files`);
   }
 }

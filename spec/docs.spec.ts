@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { diagrams } from '../marble-tests/diagrams.js';
-import { imageDir, renderDiagram } from '../scripts/render-marbles.js';
+import { imageDir, renderDiagram, textDiagramFiles } from '../scripts/render-marbles.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -12,6 +12,12 @@ describe('the docs', () => {
     const committed = readFileSync(`${imageDir}${name}.svg`, 'utf8');
     expect(committed, 'run `npm run docs` to redraw it').toBe(renderDiagram(diagram));
     expect(readFileSync(new URL(`../docs/${diagram.page}`, import.meta.url), 'utf8')).toContain(`(img/${name}.svg)`);
+  });
+});
+
+describe('the text diagrams of JSDoc and docs pages', () => {
+  it.each(textDiagramFiles().map((f) => [f.file, f.expected] as const))('%s shows the asserted diagrams', (file, expected) => {
+    expect(readFileSync(`${root}${file}`, 'utf8'), 'run `npm run docs` to rewrite its ```text blocks').toBe(expected);
   });
 });
 

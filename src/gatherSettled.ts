@@ -21,11 +21,14 @@ export type SettledTuple<A extends readonly unknown[]> = { -readonly [K in keyof
  * `mergeAsCompleted` with `settle: true`. A tuple of sources gives a tuple of `Settled`.
  *
  * ```text
- * s0:      --a---b|
- * s1:      ---#
- * s2:      -|
- * gatherSettled([s0, s1, s2])
- * output:  -------(x|)    x = [fulfilled b, rejected #, rejected EmptyError]
+ * s0:       --a---b|
+ * s1:       ---#
+ * s2:       -----c|
+ * gatherSettled([s0, s1, s2]) — x: rejected
+ * output:   -------(r|)    r = bxc
+ * s0 subs:  ^------!
+ * s1 subs:  ^--!
+ * s2 subs:  ^-----!
  * ```
  *
  * @example

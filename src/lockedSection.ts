@@ -16,11 +16,13 @@ import { mapInSections } from './internal/sections/mapInSections.js';
  * The lock is not re-entrant: a section that waits for its own lock waits forever.
  *
  * ```text
- * source:  ab-----|
- * lockedSection(lock, v => ---v|)
- * a inner: ^---!
- * b inner:     ^---!       waits for the lock
- * output:  ---a---b|
+ * source:        ab-----|
+ * section:       ---s|
+ * lockedSection(lock, () => section)
+ * output:        ---s---s|
+ * source subs:   ^------!
+ * section subs:  ^---!
+ * section subs:  ----^---!
  * ```
  *
  * @example

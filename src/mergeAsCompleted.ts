@@ -29,11 +29,14 @@ export interface MergeAsCompletedOptions extends SchedulerOptions {
  * - Sources may be an iterable or an Observable of sources (index = arrival order).
  *
  * ```text
- * s0:      ------a|
- * s1:      --b|
- * s2:      ----c|
- * mergeAsCompleted([s0, s1, s2])
- * output:  ---x-y--z|      x = {index:1,value:b}, y = {index:2,value:c}, z = {index:0,value:a}
+ * s0:       ----a|
+ * s1:       -b|
+ * s2:         --c|
+ * mergeAsCompleted([s0, s1, s2], { concurrency: 2 }) — values shown
+ * output:   --b--(ac|)
+ * s0 subs:  ^----!
+ * s1 subs:  ^-!
+ * s2 subs:  --^--!
  * ```
  *
  * @example

@@ -29,16 +29,25 @@ export interface RaceFirstOptions extends SchedulerOptions {
  * - With `stagger`, timers not yet fired are cancelled when a winner exists.
  *
  * ```text
- * a:       ----a--b|
+ * a:       -----a--b|
  * b:       --x------y|
  * c:       ------z|
  * raceFirst([a, b, c])
- * output:  --x------y|     (a and c unsubscribed at frame 2, before x is emitted)
+ * output:  --x------y|
+ * a subs:  ^-!
+ * b subs:  ^---------!
+ * c subs:  ^-!
+ * ```
  *
- * raceFirst([a, b], { stagger: 3 })
- * a:       #                a fails at once, so b starts at once
- * b:          --y|
- * output:  --y|
+ * ```text
+ * a:       -#
+ * b:        --b|
+ * c:           c|
+ * raceFirst([a, b, c], { stagger: 3 })
+ * output:  ---b|
+ * a subs:  ^!
+ * b subs:  -^--!
+ * c subs:  (never subscribed)
  * ```
  *
  * @example

@@ -17,12 +17,14 @@ import type { SemaphoreMapOptions } from './internal/sections/mapInSections.js';
  * running inners and removes the waiting ones from the queue.
  *
  * ```text
- * source:  a-b-c---|
- * semaphoreMap(2, v => --v|)
- * a inner: ^--!
- * b inner:   ^--!
- * c inner:    ^--!          waits for a's permit (frame 3)
- * output:  --a-b-c-|
+ * source:       ab-c---|
+ * inner:        ---v|
+ * semaphoreMap(2, () => inner)
+ * output:       ---vv--v|
+ * source subs:  ^------!
+ * inner subs:   ^---!
+ * inner subs:   -^---!
+ * inner subs:   ----^---!
  * ```
  *
  * @example

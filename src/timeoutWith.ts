@@ -26,11 +26,12 @@ export type TimeoutFallback<R> = ObservableInput<R> | ((error: TimeoutError) => 
  * subscription always wins, even with `due ≤ 0`; `due = Infinity` sets no timer.
  *
  * ```text
- * source:   --a--b--c--|
+ * source:         --a--b--c--|
+ * fallback:              -yz|
  * timeoutWith(7, fallback)
- * sub:      ^------!           source unsubscribed at the deadline
- * fallback:        (z|)
- * output:   --a--b-(z|)
+ * output:         --a--b--yz|
+ * source subs:    ^------!
+ * fallback subs:  -------^--!
  * ```
  *
  * @example

@@ -118,11 +118,17 @@ function runCase(makeOperator: (context: ContractContext) => OperatorFunction<st
     // Each subscription to a source or inner is recorded: when it started and ended, how often its
     // teardown ran, and how often the handle `subscribe` returned was unsubscribed.
     const track = (kind: string, made: Observable<string>): Observable<string> => {
-      let last: Record | undefined;
-      const tracked = new Observable<string>((subscriber) => {
+      // the record of the subscription being made: taken by the subscribe function below before
+      // anything can subscribe again (a synchronous end that re-subscribes from its callback)
+      let next: Record | undefined;
+      const newRecord = (): Record => {
         const record: Record = { kind, start: scheduler.now(), end: undefined, teardowns: 0, handleCalls: 0, errored: undefined };
         records.push(record);
-        last = record;
+        return record;
+      };
+      const tracked = new Observable<string>((subscriber) => {
+        const record = next ?? newRecord();
+        next = undefined;
         subscriber.add(() => {
           record.teardowns++;
           record.end ??= scheduler.now();
@@ -142,8 +148,8 @@ function runCase(makeOperator: (context: ContractContext) => OperatorFunction<st
       });
       const subscribe = tracked.subscribe.bind(tracked) as (...args: unknown[]) => Subscription;
       (tracked as { subscribe: unknown }).subscribe = (...args: unknown[]) => {
+        const record = (next = newRecord());
         const sub = subscribe(...args);
-        const record = last!;
         return {
           get closed() {
             return sub.closed;
