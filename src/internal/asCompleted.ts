@@ -42,63 +42,69 @@ export function asCompleted<T, R>(fn: string, sources: SourcesInput<T>, options:
   const inputs = outer ? undefined : toObservables(fn, sources as Iterable<ObservableInput<T>>, 'an iterable or Observable of inputs');
 
   return new Observable<R>((subscriber) => {
-    const run = new AsCompletedRun<T, R>(fn, subscriber, mode, concurrency, inputs);
+    const run = new AsCompletedRun<T, R>(subscriber, mode.settle, concurrency, mode.sink(subscriber), inputs);
     if (timeout !== Infinity) subscriber.add(scheduleAfter(scheduler, timeout, () => run.timeOut()));
-    if (outer) run.follow(outer);
+    if (outer) run.follow(fn, outer);
     else run.startMore();
     run.finishIfDone();
   });
 }
 
-/** One subscription of `mergeAsCompleted` or `gatherSettled`. */
-class AsCompletedRun<T, R> {
-  private readonly sink: SettledSink<T>;
-  /** Every source subscribed now, and the outer Observable of sources. */
-  private readonly active = new Subscription();
-  /** The sources not started yet, by index (an arrived source is let go once started). */
-  private readonly pending: (Observable<T> | undefined)[];
-  private readonly settled: boolean[] = [];
-  private total: number;
-  private running = 0;
-  private settledCount = 0;
-  private next = 0;
-  private outerDone: boolean;
+/**
+ * One subscription of `mergeAsCompleted` or `gatherSettled`. It is the subscription of every
+ * source it runs (and of the outer Observable of sources), so unsubscribing it cancels them all.
+ */
+class AsCompletedRun<T, R> extends Subscription {
+  declare private readonly sink: SettledSink<T>;
+  /**
+   * Each source by index: its Observable until it starts (then it is let go), `undefined` while it
+   * runs, `null` once it has settled.
+   */
+  declare private readonly pending: (Observable<T> | undefined | null)[];
+  declare private total: number;
+  declare private running: number;
+  declare private next: number;
+  declare private outerDone: boolean;
 
-  constructor(
-    private readonly fn: string,
-    private readonly subscriber: Subscriber<R>,
-    private readonly mode: AsCompletedMode<T, R>,
-    private readonly concurrency: number,
-    inputs: Observable<T>[] | undefined,
-  ) {
-    this.sink = mode.sink(subscriber);
+  declare private readonly subscriber: Subscriber<R>;
+  declare private readonly settle: boolean;
+  declare private readonly concurrency: number;
+
+  constructor(subscriber: Subscriber<R>, settle: boolean, concurrency: number, sink: SettledSink<T>, inputs: Observable<T>[] | undefined) {
+    super();
+    this.subscriber = subscriber;
+    this.settle = settle;
+    this.concurrency = concurrency;
+    this.sink = sink;
     this.pending = inputs ? inputs.slice() : [];
     this.total = this.pending.length;
+    this.running = this.next = 0;
     this.outerDone = inputs !== undefined;
-    subscriber.add(this.active);
+    subscriber.add(this);
   }
 
   /** Subscribes to an Observable of sources, joined to the output first, so `take(1)` downstream stops it. */
-  follow(outer: Observable<ObservableInput<T>>): void {
-    const outerSubscriber = new CallbackSubscriber<ObservableInput<T>>(
-      this.active,
-      (input) => {
-        let source: Observable<T>;
-        try {
-          source = toObservable(this.fn, `sources (item ${this.total})`, input);
-        } catch (error) {
-          return this.fail(error);
-        }
-        this.pending[this.total++] = source;
-        this.startMore();
-      },
-      (error) => this.fail(error),
-      () => {
-        this.outerDone = true;
-        this.finishIfDone();
-      },
+  follow(fn: string, outer: Observable<ObservableInput<T>>): void {
+    outer.subscribe(
+      new CallbackSubscriber<ObservableInput<T>>(
+        this,
+        (input) => {
+          let source: Observable<T>;
+          try {
+            source = toObservable(fn, `sources (item ${this.total})`, input);
+          } catch (error) {
+            return this.fail(error);
+          }
+          this.pending[this.total++] = source;
+          this.startMore();
+        },
+        (error) => this.fail(error),
+        () => {
+          this.outerDone = true;
+          this.finishIfDone();
+        },
+      ),
     );
-    outer.subscribe(outerSubscriber);
   }
 
   /** Sources start in index order as slots free; a source that settles synchronously does not recurse. */
@@ -110,45 +116,46 @@ class AsCompletedRun<T, R> {
     this.running++;
     let hasValue = false;
     let last: T | undefined;
-    const inner = new CallbackSubscriber<T>(
-      this.active,
-      (value) => {
-        hasValue = true;
-        last = value;
-      },
-      (reason) => this.settleOne({ status: 'rejected', index, reason }),
-      () => this.settleOne(hasValue ? { status: 'fulfilled', index, value: last as T } : { status: 'rejected', index, reason: new EmptyError() }),
-    );
     const source = this.pending[index]!;
     this.pending[index] = undefined;
-    source.subscribe(inner);
+    source.subscribe(
+      new CallbackSubscriber<T>(
+        this,
+        (value) => {
+          hasValue = true;
+          last = value;
+        },
+        (reason) => this.settleOne({ status: 'rejected', index, reason }),
+        () => this.settleOne(hasValue ? { status: 'fulfilled', index, value: last as T } : { status: 'rejected', index, reason: new EmptyError() }),
+      ),
+    );
   }
 
   private settleOne(item: Settled<T>): void {
-    this.settled[item.index] = true;
-    this.settledCount++;
+    this.pending[item.index] = null;
     this.running--;
-    if (!this.mode.settle && item.status === 'rejected') return this.fail(item.reason);
+    if (!this.settle && item.status === 'rejected') return this.fail(item.reason);
     this.sink.item(item);
     this.startMore();
     this.finishIfDone();
   }
 
+  /** Every source has settled (and the Observable of sources has completed). */
   finishIfDone(): void {
-    if (this.outerDone && this.settledCount === this.total && !this.subscriber.closed) this.sink.done();
+    if (this.outerDone && this.next === this.total && this.running === 0 && !this.subscriber.closed) this.sink.done();
   }
 
   private fail(error: unknown): void {
-    this.active.unsubscribe();
+    this.unsubscribe();
     this.subscriber.error(error);
   }
 
   /** The deadline passed: every unfinished source is cancelled, and reported when settling. */
   timeOut(): void {
-    this.active.unsubscribe();
-    if (!this.mode.settle) return this.subscriber.error(new TimeoutError());
+    this.unsubscribe();
+    if (!this.settle) return this.subscriber.error(new TimeoutError());
     for (let index = 0; index < this.total && !this.subscriber.closed; index++) {
-      if (!this.settled[index]) this.sink.item({ status: 'rejected', index, reason: new TimeoutError() });
+      if (this.pending[index] !== null) this.sink.item({ status: 'rejected', index, reason: new TimeoutError() });
     }
     this.sink.done();
   }

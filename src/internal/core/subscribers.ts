@@ -13,13 +13,16 @@ import { Subscriber, type Subscription } from 'rxjs';
  * error forwarded).
  */
 export class CallbackSubscriber<T> extends Subscriber<T> {
-  constructor(
-    parent: Subscription | undefined,
-    private readonly onNext: (value: T) => void,
-    private readonly onError: (error: unknown) => void,
-    private readonly onComplete: () => void,
-  ) {
+  // assigned in the constructor, not declared as class fields: the same object shape, less code
+  declare private readonly onNext: (value: T) => void;
+  declare private readonly onError: (error: unknown) => void;
+  declare private readonly onComplete: () => void;
+
+  constructor(parent: Subscription | undefined, onNext: (value: T) => void, onError: (error: unknown) => void, onComplete: () => void) {
     super();
+    this.onNext = onNext;
+    this.onError = onError;
+    this.onComplete = onComplete;
     parent?.add(this);
   }
 
