@@ -21,15 +21,26 @@ const request = (permits: number) =>
     cancelAt: fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }),
   }) as fc.Arbitrary<Request>;
 
+interface Resize {
+  readonly at: number;
+  readonly permits: number;
+}
+
 const schedule = fc.integer({ min: 1, max: 4 }).chain((permits) =>
-  fc.record({ permits: fc.constant(permits), lock: fc.boolean(), requests: fc.array(request(permits), { maxLength: 12 }) }),
+  fc.record({
+    permits: fc.constant(permits),
+    lock: fc.boolean(),
+    requests: fc.array(request(permits), { maxLength: 12 }),
+    // Semaphore.resize at random frames (a Lock cannot be resized)
+    resizes: fc.array(fc.record({ at: fc.integer({ min: 0, max: 20 }), permits: fc.integer({ min: 1, max: 4 }) }), { maxLength: 3 }),
+  }),
 );
 
 /** Plays the requests against one semaphore under virtual time, checking the invariants as it goes. */
-function play(permits: number, useLock: boolean, requests: readonly Request[]) {
+function play(permits: number, useLock: boolean, requests: readonly Request[], resizes: readonly Resize[] = []) {
   const scheduler = newTestScheduler();
   const sem = useLock ? new Lock() : new Semaphore(permits);
-  const capacity = useLock ? 1 : permits;
+  let capacity = useLock ? 1 : permits;
   let inUse = 0;
   let mostInUse = 0;
   const requestOrder: number[] = [];
@@ -40,6 +51,14 @@ function play(permits: number, useLock: boolean, requests: readonly Request[]) {
 
   scheduler.run(({ cold, flush }) => {
     sem.available$.subscribe((n) => (shown = n));
+    if (!useLock) {
+      for (const r of resizes) {
+        scheduler.schedule(() => {
+          capacity = r.permits;
+          sem.resize(r.permits);
+        }, r.at);
+      }
+    }
     requests.forEach((r, i) => {
       const weight = useLock ? 1 : r.weight;
       const body = cold(`${'-'.repeat(r.duration)}${r.ending === 'complete' ? 'x|' : r.ending === 'error' ? '#' : ''}`);
@@ -49,6 +68,7 @@ function play(permits: number, useLock: boolean, requests: readonly Request[]) {
           entered.push(i);
           inUse += weight;
           mostInUse = Math.max(mostInUse, inUse);
+          // at entry, within the capacity in force now (a shrink interrupts no running section)
           expect(inUse).toBeLessThanOrEqual(capacity);
           return body.pipe(finalize(() => (inUse -= weight)));
         }),
@@ -84,10 +104,10 @@ function play(permits: number, useLock: boolean, requests: readonly Request[]) {
 }
 
 describe('Semaphore and Lock invariants over random schedules', () => {
-  it('permits in use never exceed the capacity (a Lock never has two sections inside), every permit comes back, FIFO, cancelled waiters never start', () => {
+  it('permits in use never exceed the capacity, resized at random (a Lock never has two sections inside), every permit comes back, FIFO, cancelled waiters never start', () => {
     fc.assert(
-      fc.property(schedule, ({ permits, lock, requests }) => {
-        play(permits, lock, requests);
+      fc.property(schedule, ({ permits, lock, requests, resizes }) => {
+        play(permits, lock, requests, resizes);
       }),
       { numRuns: RUNS },
     );

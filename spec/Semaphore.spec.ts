@@ -155,7 +155,7 @@ describe('semaphoreMap and lockedSection arguments', () => {
     [() => semaphoreMap(-1, () => of(1)), RangeError, /concurrency .*got -1/],
     [() => semaphoreMap(1.5, () => of(1)), RangeError, /concurrency .*got 1\.5/],
     [() => semaphoreMap(NaN, () => of(1)), RangeError, /concurrency .*got NaN/],
-    [() => semaphoreMap('3' as never, () => of(1)), TypeError, /^semaphoreMap: semaphore must be a Semaphore, a Lock or a positive integer, got '3'/],
+    [() => semaphoreMap('3' as never, () => of(1)), TypeError, /^semaphoreMap: semaphore must be a PermitSource/],
     [() => semaphoreMap(2, 'p' as never), TypeError, /^semaphoreMap: project must be a function/],
     [() => semaphoreMap(2, () => of(1), { weight: 3 }), RangeError, /^semaphoreMap: options\.weight must be an integer from 1 to 2, got 3/],
     [() => semaphoreMap(2, () => of(1), { weight: 0 }), RangeError, /options\.weight .*got 0/],

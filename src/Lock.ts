@@ -33,6 +33,11 @@ export class Lock extends Semaphore {
     return 'Lock';
   }
 
+  /** A lock has one permit: it cannot be resized (a `TypeError`). */
+  override resize(permits: number): never {
+    throw new TypeError(`Lock.resize: a Lock always has one permit; use a Semaphore to resize, got ${String(permits)}`);
+  }
+
   /** True while a section holds the lock. */
   get locked(): boolean {
     return this.available === 0;

@@ -2,6 +2,7 @@ import { Observable, type ObservableInput, type Subscriber } from 'rxjs';
 import { Held, type SectionOwner } from './internal/sections/held.js';
 import { Permits } from './internal/sections/permits.js';
 import { checkInteger, toObservable } from './internal/core/validate.js';
+import type { Lease, PermitSource } from './types.js';
 
 /**
  * A counting semaphore shared by any number of streams: asyncio's `Semaphore`, where `async with
@@ -15,6 +16,12 @@ import { checkInteger, toObservable } from './internal/core/validate.js';
  *   waiters never starve. A freed permit passes straight to the next waiter (no barging).
  * - Enqueue, cancel and release are O(1); a release that starts the next section synchronously does
  *   not grow the stack.
+ * - `section` also takes a factory, called when the permits are granted, with the grant's `Lease`
+ *   (a fencing `token` that grows with every grant, and a `signal` that aborts when the section
+ *   ends). It is a `PermitSource`, as `RedisSemaphore` is.
+ * - `resize(permits)` changes the capacity at run time: growing serves waiters at once in FIFO
+ *   order; shrinking interrupts no running section, and new sections wait until the held weight is
+ *   below the new capacity; a waiter heavier than the new capacity errors with a `RangeError`.
  *
  * ```text
  * const sem = new Semaphore(2)
@@ -35,7 +42,7 @@ import { checkInteger, toObservable } from './internal/core/validate.js';
  * api.available$.subscribe((free) => (busyIndicator.value = 3 - free));
  * ```
  */
-export class Semaphore extends Permits {
+export class Semaphore extends Permits implements PermitSource {
   private readonly listeners = new Set<Subscriber<number>>();
   private lastShown: number;
 
@@ -47,7 +54,7 @@ export class Semaphore extends Permits {
     super(checkInteger('Semaphore', 'permits', permits, 1));
     this.lastShown = permits;
     this.available$ = new Observable<number>((subscriber) => {
-      subscriber.next(this.free);
+      subscriber.next(this.available);
       this.listeners.add(subscriber);
       return () => this.listeners.delete(subscriber);
     });
@@ -58,18 +65,20 @@ export class Semaphore extends Permits {
     return 'Semaphore';
   }
 
-  /** Permits free now. */
+  /** Permits free now (0 while a shrunk semaphore still has more held than its new capacity). */
   get available(): number {
-    return this.free;
+    return Math.max(0, this.free);
   }
 
   /**
    * Runs `source` as a critical section holding `weight` permits: waits for them, subscribes, and
-   * gives them back once the source has ended or been unsubscribed and its teardown has run.
+   * gives them back once the source has ended or been unsubscribed and its teardown has run. A
+   * factory `(lease) => source` is called when the permits are granted.
    */
-  section<T>(source: ObservableInput<T>, weight = 1): Observable<T> {
-    const input = toObservable(`${this.label}.section`, 'source', source);
-    if (weight !== 1) checkInteger(`${this.label}.section`, 'weight', weight, 1, this.permits);
+  section<T>(source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), weight = 1): Observable<T> {
+    const fn = `${this.label}.section`;
+    const input = typeof source === 'function' ? source : toObservable(fn, 'source', source);
+    if (weight !== 1) checkInteger(fn, 'weight', weight, 1, this.permits);
     return new Observable<T>((subscriber) => {
       const held = new Held<T>(this, weight, new SubscriberOwner(subscriber, input));
       // registered before the source can emit, so a synchronous source stops as soon as the
@@ -79,29 +88,39 @@ export class Semaphore extends Permits {
     });
   }
 
+  /**
+   * Changes the capacity to `permits` (an integer ≥ 1). Growing serves waiters at once, in FIFO
+   * order; shrinking interrupts no running section; a waiter heavier than the new capacity errors
+   * with a `RangeError`.
+   */
+  resize(permits: number): void {
+    this._resize(checkInteger(`${this.label}.resize`, 'permits', permits, 1), this.label);
+  }
+
   protected override changed(): void {
-    if (this.listeners.size === 0 || this.free === this.lastShown) {
-      this.lastShown = this.free;
+    const shown = this.available;
+    if (this.listeners.size === 0 || shown === this.lastShown) {
+      this.lastShown = shown;
       return;
     }
-    this.lastShown = this.free;
-    for (const listener of [...this.listeners]) listener.next(this.free);
+    this.lastShown = shown;
+    for (const listener of [...this.listeners]) listener.next(shown);
   }
 }
 
-/** A `section()` subscription: the section's source is fixed, its end goes to the subscriber. */
+/** A `section()` subscription: the section's source (or its factory) is fixed, its end goes to the subscriber. */
 class SubscriberOwner<T> implements SectionOwner<T> {
   constructor(
     private readonly subscriber: Subscriber<T>,
-    private readonly input: Observable<T>,
+    private readonly input: Observable<T> | ((lease: Lease) => ObservableInput<T>),
   ) {}
 
   get closing(): boolean {
     return this.subscriber.closed;
   }
 
-  open(): Observable<T> {
-    return this.input;
+  open(section: Held<T>): ObservableInput<T> {
+    return typeof this.input === 'function' ? this.input(section.lease()) : this.input;
   }
 
   sectionNext(value: T): void {

@@ -1,4 +1,4 @@
-export type { Settled, Completed, SchedulerOptions } from './types.js';
+export type { Settled, Completed, SchedulerOptions, Lease, PermitSource } from './types.js';
 export type { SourcesInput } from './internal/asCompleted.js';
 export { WorkerCrashedError } from './errors.js';
 export { raceFirst, type RaceFirstOptions } from './raceFirst.js';

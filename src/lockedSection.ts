@@ -1,11 +1,11 @@
 import type { MonoTypeOperatorFunction, ObservableInput, OperatorFunction } from 'rxjs';
 import { checkFunction, typeError } from './internal/core/validate.js';
-import { Permits } from './internal/sections/permits.js';
-import type { Lock } from './Lock.js';
-import { mapInSections } from './internal/sections/mapInSections.js';
+import { isPermitSource, mapInSections } from './internal/sections/mapInSections.js';
+import type { PermitSource } from './types.js';
 
 /**
- * Runs under a `Lock`: asyncio's `async with lock:`.
+ * Runs under a `Lock` — or any `PermitSource` of one permit, such as a `RedisLock`: asyncio's
+ * `async with lock:`.
  *
  * - `lockedSection(lock)`: the whole source is the critical section. It waits for the lock on
  *   subscription and releases it after the source ends or is unsubscribed and its teardown ran.
@@ -34,14 +34,15 @@ import { mapInSections } from './internal/sections/mapInSections.js';
  * workItems$.pipe(lockedSection(lock, () => incrementSlowly())).subscribe();
  * ```
  */
-export function lockedSection<T>(lock: Lock): MonoTypeOperatorFunction<T>;
-export function lockedSection<T, R>(lock: Lock, project: (value: T, index: number) => ObservableInput<R>): OperatorFunction<T, R>;
+export function lockedSection<T>(lock: PermitSource): MonoTypeOperatorFunction<T>;
+export function lockedSection<T, R>(lock: PermitSource, project: (value: T, index: number) => ObservableInput<R>): OperatorFunction<T, R>;
 export function lockedSection<T, R>(
-  lock: Lock,
+  lock: PermitSource,
   project?: (value: T, index: number) => ObservableInput<R>,
 ): OperatorFunction<T, T | R> {
-  // checked by shape, not `instanceof Lock`, so that this operator does not pull the class in
-  if (!(lock instanceof Permits) || lock.permits !== 1 || typeof (lock as Lock).section !== 'function') typeError('lockedSection', 'lock', 'a Lock', lock);
+  // any PermitSource of one permit (a Lock, a RedisLock), checked by its shape, so that this
+  // operator pulls in no class it does not use
+  if (!isPermitSource(lock) || lock.permits !== 1) typeError('lockedSection', 'lock', 'a Lock (a PermitSource of one permit)', lock);
   if (project === undefined) return (source) => lock.section(source);
   checkFunction('lockedSection', 'project', project);
   return mapInSections('lockedSection', lock, project);

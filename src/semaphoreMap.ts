@@ -1,6 +1,6 @@
 import type { ObservableInput, OperatorFunction } from 'rxjs';
 import { mapInSections } from './internal/sections/mapInSections.js';
-import type { Semaphore } from './Semaphore.js';
+import type { PermitSource } from './types.js';
 
 export type { SemaphoreMapOptions } from './internal/sections/mapInSections.js';
 import type { SemaphoreMapOptions } from './internal/sections/mapInSections.js';
@@ -10,7 +10,8 @@ import type { SemaphoreMapOptions } from './internal/sections/mapInSections.js';
  * `async with sem:` around each task. With a number, a private semaphore is made for each
  * subscription, so `semaphoreMap(3, project)` behaves as `mergeMap(project, 3)` — same values, same
  * subscription frames. With a shared `Semaphore`, every stream that uses it is limited together
- * (one API quota across a whole app).
+ * (one API quota across a whole app); any `PermitSource` works, so a `RedisSemaphore` limits every
+ * process that shares it.
  *
  * `project` is called when the inner's turn comes, not before. An inner error errors the output
  * after unsubscribing every other inner; all permits return. Unsubscribing the output cancels the
@@ -39,7 +40,7 @@ import type { SemaphoreMapOptions } from './internal/sections/mapInSections.js';
  * ```
  */
 export function semaphoreMap<T, R>(
-  semaphore: Semaphore | number,
+  semaphore: PermitSource | number,
   project: (value: T, index: number) => ObservableInput<R>,
   options?: SemaphoreMapOptions<T>,
 ): OperatorFunction<T, R> {

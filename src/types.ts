@@ -1,4 +1,4 @@
-import type { SchedulerLike } from 'rxjs';
+import type { Observable, ObservableInput, SchedulerLike } from 'rxjs';
 
 /**
  * How a source that is treated as a task ended: its result, or why it has none.
@@ -35,3 +35,29 @@ export interface WorkerContext {
 
 /** A worker's handlers: functions of their arguments and a last `WorkerContext`. */
 export type WorkerHandlers = Record<string, (...args: never[]) => unknown>;
+
+/**
+ * What a permit source grants a section made by a factory: a fencing `token` that grows with every
+ * grant of that source (hand it to the protected resource, so it can refuse a stale holder), and a
+ * `signal` that aborts when the lease is lost or the section ends.
+ */
+export interface Lease {
+  readonly token: number;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * One interface for every limiter that grants permits to sections: `Semaphore` and `Lock` in this
+ * process, `RedisSemaphore` and `RedisLock` across processes. `semaphoreMap` and `lockedSection`
+ * take any of them, so an app moves from one process to many by changing the constructor alone.
+ */
+export interface PermitSource {
+  /** The capacity: how many permits there are in all. */
+  readonly permits: number;
+  /**
+   * Waits for `weight` permits (default 1), then subscribes to `source` — or calls it, when it is a
+   * factory, with the grant's {@link Lease} — and gives the permits back when the source ends or is
+   * unsubscribed, after its teardown.
+   */
+  section<T>(source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), weight?: number): Observable<T>;
+}

@@ -1,5 +1,6 @@
 import { Subscriber, from, type Observable, type ObservableInput } from 'rxjs';
 import type { Linked } from '../core/queue.js';
+import type { Lease } from '../../types.js';
 import type { Permits, Waiter } from './permits.js';
 
 /** Who a section reports to: a `section()` subscriber, or a `semaphoreMap` stream. */
@@ -23,6 +24,10 @@ export class Held<T> extends Subscriber<T> implements Waiter {
   nextLink: Linked | undefined = undefined;
   linked = false;
   private holding = false;
+  /** The grant's fencing token, once the permits are granted. */
+  private token = 0;
+  /** Made only when the section's factory reads `lease.signal`; aborted when the section ends. */
+  private controller: AbortController | undefined = undefined;
 
   constructor(
     readonly semaphore: Permits,
@@ -37,14 +42,38 @@ export class Held<T> extends Subscriber<T> implements Waiter {
 
   /** Waits for the permits, or takes them at once when nobody waits and enough are free. */
   request(): void {
+    if (this.weight > this.semaphore.permits) return this.reject(new RangeError(`section: weight ${this.weight} is more than the capacity ${this.semaphore.permits}`));
     if (this.semaphore._tryTake(this.weight)) this.enter();
     else this.semaphore._wait(this);
+  }
+
+  reject(error: RangeError): void {
+    this.error(error);
+  }
+
+  /** The lease of this grant, for a section made by a factory: its fencing token and its signal. */
+  lease(): Lease {
+    const token = this.token;
+    const controller = () => {
+      if (!this.controller) {
+        this.controller = new AbortController();
+        if (!this.holding) this.controller.abort();
+      }
+      return this.controller;
+    };
+    return {
+      token,
+      get signal() {
+        return controller().signal;
+      },
+    };
   }
 
   /** Called with the permits taken. */
   enter(): void {
     if (this.closed || this.owner.closing) return this.giveBackUnused();
     this.holding = true;
+    this.token = this.semaphore._token();
     let source: Observable<T>;
     try {
       source = from(this.owner.open(this));
@@ -79,6 +108,7 @@ export class Held<T> extends Subscriber<T> implements Waiter {
     if (!this.holding) return false;
     this.holding = false;
     this.semaphore._giveBack(this.weight);
+    this.controller?.abort();
     return true;
   }
 

@@ -1,4 +1,5 @@
-import { Observable, Subscriber, type ObservableInput, type OperatorFunction } from 'rxjs';
+import { Observable, Subscriber, mergeMap, type ObservableInput, type OperatorFunction } from 'rxjs';
+import type { PermitSource } from '../../types.js';
 import { Permits } from './permits.js';
 import { Held, type SectionOwner } from './held.js';
 import { checkConcurrency, checkFunction, checkInteger, checkOptions, typeError } from '../core/validate.js';
@@ -9,28 +10,43 @@ export interface SemaphoreMapOptions<T> {
   readonly weight?: number | ((value: T, index: number) => number);
 }
 
-/** The machinery of `semaphoreMap` and `lockedSection(lock, project)`. */
+/** A `PermitSource` by shape: this package's `Semaphore` and `Lock`, or one over Redis. */
+export function isPermitSource(value: unknown): value is PermitSource {
+  return value !== null && typeof value === 'object' && typeof (value as PermitSource).section === 'function' && typeof (value as PermitSource).permits === 'number';
+}
+
+/**
+ * The machinery of `semaphoreMap` and `lockedSection(lock, project)`. A number makes private
+ * permits per subscription; this package's own `Semaphore` and `Lock` take the fast path (one object
+ * per section); any other `PermitSource` (one over Redis) runs each inner as its `section`.
+ */
 export function mapInSections<T, R>(
   fn: string,
-  semaphoreOrCount: Permits | number,
+  semaphoreOrCount: PermitSource | number,
   project: (value: T, index: number) => ObservableInput<R>,
   options?: SemaphoreMapOptions<T>,
 ): OperatorFunction<T, R> {
   if (typeof semaphoreOrCount === 'number') checkConcurrency(fn, 'concurrency', semaphoreOrCount);
-  else if (!(semaphoreOrCount instanceof Permits)) typeError(fn, 'semaphore', 'a Semaphore, a Lock or a positive integer', semaphoreOrCount);
+  else if (!isPermitSource(semaphoreOrCount)) typeError(fn, 'semaphore', 'a PermitSource (a Semaphore, a Lock, a RedisSemaphore…) or a positive integer', semaphoreOrCount);
   checkFunction(fn, 'project', project);
   const weightOption = checkOptions(fn, options).weight ?? 1;
   const capacity = typeof semaphoreOrCount === 'number' ? semaphoreOrCount : semaphoreOrCount.permits;
   if (typeof weightOption === 'number') checkInteger(fn, 'options.weight', weightOption, 1, capacity);
   else checkFunction(fn, 'options.weight', weightOption);
+  const weightOf = (value: T, index: number) =>
+    typeof weightOption === 'number' ? weightOption : checkInteger(fn, 'options.weight(value)', weightOption(value, index), 1, capacity);
+
+  if (typeof semaphoreOrCount !== 'number' && !(semaphoreOrCount instanceof Permits)) {
+    const source = semaphoreOrCount;
+    // project is called when the permits are granted, as on the fast path
+    return mergeMap((value, index) => source.section(() => project(value, index), weightOf(value, index)));
+  }
 
   return (source) =>
     new Observable<R>((subscriber) => {
       // Infinity permits: no limit at all, as mergeMap with the default concurrency
       const permits = typeof semaphoreOrCount !== 'number' ? semaphoreOrCount : new Permits(semaphoreOrCount === Infinity ? Number.MAX_SAFE_INTEGER : semaphoreOrCount);
-      const stream = new Stream<T, R>(subscriber, permits, project, (value, index) =>
-        typeof weightOption === 'number' ? weightOption : checkInteger(fn, 'options.weight(value)', weightOption(value, index), 1, capacity),
-      );
+      const stream = new Stream<T, R>(subscriber, permits, project, weightOf);
       subscriber.add(stream);
       subscriber.add(() => stream.cancelSections());
       source.subscribe(stream);

@@ -5,6 +5,8 @@ import { trampoline } from '../core/trampoline.js';
 export interface Waiter extends Linked {
   readonly weight: number;
   enter(): void;
+  /** It can never be served (the capacity shrank below its weight): it leaves with this error. */
+  reject(error: RangeError): void;
 }
 
 /**
@@ -14,11 +16,18 @@ export interface Waiter extends Linked {
  */
 export class Permits {
   protected free: number;
+  private capacity: number;
+  private granted = 0;
   private readonly queue = new Queue<Waiter>();
 
   /** @param permits the capacity: how many permits there are in all */
-  constructor(readonly permits: number) {
-    this.free = permits;
+  constructor(permits: number) {
+    this.free = this.capacity = permits;
+  }
+
+  /** The capacity: how many permits there are in all. */
+  get permits(): number {
+    return this.capacity;
   }
 
   /** Called after the count of free permits may have changed. */
@@ -49,6 +58,28 @@ export class Permits {
     const wasFirst = this.queue.peek() === waiter;
     this.queue.remove(waiter);
     if (wasFirst) this._dispatch();
+  }
+
+  /** @internal A fencing token: a number that grows with every grant of these permits. */
+  _token(): number {
+    return ++this.granted;
+  }
+
+  /**
+   * @internal Changes the capacity. Sections running now keep their permits (the free count may go
+   * below zero until they end); a waiter heavier than the new capacity could never be served and
+   * is rejected; the others are served in FIFO order as far as the free permits allow.
+   */
+  _resize(permits: number, label: string): void {
+    this.free += permits - this.capacity;
+    this.capacity = permits;
+    const hopeless: Waiter[] = [];
+    for (let node = this.queue.peek(); node; node = node.nextLink as Waiter | undefined) if (node.weight > permits) hopeless.push(node);
+    for (const waiter of hopeless) {
+      this.queue.remove(waiter);
+      waiter.reject(new RangeError(`${label}.resize: a waiting section needs ${waiter.weight} permits, more than the new capacity ${permits}`));
+    }
+    this._dispatch();
   }
 
   /** @internal Permits come back; the caller dispatches when it is ready. */
