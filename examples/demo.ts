@@ -8,6 +8,7 @@ import gather from './gather.js';
 import gracefulShutdown from './graceful-shutdown.js';
 import { createLog, type Log } from './log.js';
 import raceMirrors from './race-mirrors.js';
+import rateLimit from './rate-limit.js';
 import sharedCounter from './shared-counter.js';
 
 const scenarios: [string, (log: Log) => Promise<unknown>][] = [
@@ -17,6 +18,7 @@ const scenarios: [string, (log: Log) => Promise<unknown>][] = [
   ['A deadline (asyncio.wait_for)', deadline],
   ['A shared counter under a lock (asyncio.Lock)', sharedCounter],
   ['An API limited to three concurrent calls (asyncio.Semaphore)', apiSemaphore],
+  ['A rate limit shared by two streams: 5 calls per second', rateLimit],
   ['Cancellation with an asynchronous cleanup (task.cancel, CancelledError)', cancelCleanup],
   ['Graceful shutdown on Ctrl+C (KeyboardInterrupt, add_signal_handler)', gracefulShutdown],
   ['Blocking code off the main thread (loop.run_in_executor)', executor],

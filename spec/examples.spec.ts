@@ -6,6 +6,7 @@ import gather from '../examples/gather.js';
 import deadline from '../examples/deadline.js';
 import sharedCounter from '../examples/shared-counter.js';
 import apiSemaphore from '../examples/api-semaphore.js';
+import rateLimit from '../examples/rate-limit.js';
 import cancelCleanup from '../examples/cancel-cleanup.js';
 import gracefulShutdown from '../examples/graceful-shutdown.js';
 import executor from '../examples/executor.js';
@@ -18,6 +19,14 @@ describe('the demo scenarios (examples/*.ts) do what the docs say', () => {
     expect(log.lines).toContain('API C: cancelled');
     expect(log.lines).toContain('API slow: cancelled');
     expect(log.lines).not.toContain('API spare: starting fetch (60 ms)');
+  });
+
+  it('rate-limit: 12 calls from two streams, never more than 5 started in any second', async () => {
+    const { most, starts } = await rateLimit(createLog(false));
+    expect(starts).toHaveLength(12);
+    expect(most).toBe(5);
+    // the 6th to 10th had to wait a whole interval, the 11th and 12th another: a generous floor
+    expect(starts[11]).toBeGreaterThanOrEqual(1990);
   });
 
   it('as-completed: durations 3, 1, 2 arrive as 2, 3, 1', async () => {

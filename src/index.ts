@@ -9,6 +9,8 @@ export { Semaphore } from './Semaphore.js';
 export { Lock } from './Lock.js';
 export { lockedSection } from './lockedSection.js';
 export { semaphoreMap, type SemaphoreMapOptions } from './semaphoreMap.js';
+export { RateLimiter, type RateLimiterOptions } from './RateLimiter.js';
+export { rateLimitMap, type RateLimitMapOptions } from './rateLimitMap.js';
 export { onCancel } from './onCancel.js';
 export { finalizeWith, type FinalizeReason, type FinalizeWithOptions } from './finalizeWith.js';
 export { CleanupTracker, cleanups } from './CleanupTracker.js';

@@ -1,0 +1,174 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { NEVER, Observable, concatMap, defer, lastValueFrom, of, range, repeat, take, toArray, type Subscription } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { RateLimiter, rateLimitMap } from '../src/index.js';
+import { checkOperatorContract } from '../src/testing/index.js';
+import { RUNS, newTestScheduler } from './helpers.js';
+
+interface Arrival {
+  readonly arrive: number;
+  readonly cost: number;
+  /** Frames after arriving that the subscriber unsubscribes, if it does. */
+  readonly cancelAfter: number | undefined;
+}
+
+/**
+ * The reference model: each waiter, in arrival order, starts at the earliest time at or after its
+ * arrival and after every earlier waiter was resolved (started or cancelled: strict FIFO), at which
+ * the starts in the window (t − interval, t] plus its cost stay within the limit — unless it was
+ * cancelled before then. Arrivals are at even frames and cancels at odd ones, so no tie is ambiguous.
+ */
+function model(limit: number, interval: number, arrivals: readonly Arrival[]): (number | undefined)[] {
+  const starts: { time: number; cost: number }[] = [];
+  const result: (number | undefined)[] = [];
+  let resolved = -Infinity;
+  const order = arrivals.map((a, i) => [a, i] as const).sort((x, y) => x[0].arrive - y[0].arrive || x[1] - y[1]);
+  for (const [a, i] of order) {
+    let t = Math.max(a.arrive, resolved);
+    for (;;) {
+      const used = starts.filter((s) => s.time > t - interval).reduce((sum, s) => sum + s.cost, 0);
+      if (used + a.cost <= limit) break;
+      // the next moment a start leaves the window
+      t = Math.min(...starts.filter((s) => s.time > t - interval).map((s) => s.time + interval));
+    }
+    const cancelAt = a.cancelAfter === undefined ? Infinity : a.arrive + a.cancelAfter;
+    if (cancelAt < t) {
+      result[i] = undefined;
+      resolved = Math.max(resolved, cancelAt);
+    } else {
+      result[i] = t;
+      starts.push({ time: t, cost: a.cost });
+      resolved = t;
+    }
+  }
+  return result;
+}
+
+const scenario = fc.record({
+  limit: fc.integer({ min: 1, max: 4 }),
+  interval: fc.integer({ min: 1, max: 5 }).map((n) => n * 2),
+}).chain(({ limit, interval }) =>
+  fc.record({
+    limit: fc.constant(limit),
+    interval: fc.constant(interval),
+    arrivals: fc.array(
+      fc.record({
+        arrive: fc.integer({ min: 0, max: 15 }).map((n) => n * 2),
+        cost: fc.integer({ min: 1, max: limit }),
+        cancelAfter: fc.option(fc.integer({ min: 0, max: 10 }).map((n) => n * 2 + 1), { nil: undefined }),
+      }),
+      { maxLength: 14 },
+    ),
+  }),
+);
+
+describe('RateLimiter against a reference model', () => {
+  it('start times equal the model’s; the window never holds more than the limit; FIFO', () => {
+    fc.assert(
+      fc.property(scenario, ({ limit, interval, arrivals }) => {
+        const started: (number | undefined)[] = arrivals.map(() => undefined);
+        const scheduler = newTestScheduler();
+        scheduler.run(({ flush }) => {
+          const limiter = new RateLimiter({ limit, interval });
+          const subs: (Subscription | undefined)[] = [];
+          arrivals.forEach((a, i) => {
+            scheduler.schedule(() => {
+              subs[i] = limiter.section(defer(() => ((started[i] = scheduler.now()), NEVER)), a.cost).subscribe();
+            }, a.arrive);
+            if (a.cancelAfter !== undefined) scheduler.schedule(() => subs[i]?.unsubscribe(), a.arrive + a.cancelAfter);
+          });
+          flush();
+          expect(limiter.waiting).toBe(0);
+          for (const s of subs) s?.unsubscribe();
+        });
+        expect(started).toEqual(model(limit, interval, arrivals));
+        // the rule itself, independent of the model: any span of `interval` holds at most `limit`
+        const starts = arrivals.flatMap((a, i) => (started[i] === undefined ? [] : [{ time: started[i]!, cost: a.cost }]));
+        for (const s of starts) {
+          const inSpan = starts.filter((o) => o.time >= s.time && o.time < s.time + interval).reduce((sum, o) => sum + o.cost, 0);
+          expect(inSpan).toBeLessThanOrEqual(limit);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('the scenarios do make waiters wait (the property above is not vacuous)', () => {
+    expect(model(1, 4, [{ arrive: 0, cost: 1, cancelAfter: undefined }, { arrive: 0, cost: 1, cancelAfter: undefined }])).toEqual([0, 4]);
+  });
+});
+
+describe('RateLimiter', () => {
+  it('one timer however many wait, and none when nobody waits', () => {
+    const scheduler = new TestScheduler(() => undefined);
+    scheduler.run(() => {
+      const limiter = new RateLimiter({ limit: 1, interval: 10 });
+      const subs = Array.from({ length: 1000 }, () => limiter.section(of(1)).subscribe());
+      expect(limiter.waiting).toBe(999);
+      expect(scheduler.actions.length).toBe(1);
+      for (const s of subs) s.unsubscribe();
+      expect(limiter.waiting).toBe(0);
+      expect(scheduler.actions.filter((a) => !a.closed).length).toBe(0);
+    });
+  });
+
+  it('100 000 sections that start and end synchronously pass without stack growth, and 100 000 cancelled waiters leave nothing queued', () => {
+    const limiter = new RateLimiter({ limit: 100_000, interval: 1000 });
+    let done = 0;
+    limiter.section(of(0)).subscribe();
+    range(0, 100_000).pipe(concatMap((i) => limiter.section(of(i)))).subscribe({ complete: () => done++ });
+    expect(done).toBe(0); // the window is full after 100 000 starts: the last one waits
+    const tight = new RateLimiter({ limit: 1, interval: 1000 });
+    tight.section(NEVER).subscribe();
+    const subs = Array.from({ length: 100_000 }, () => tight.section(of(1)).subscribe());
+    expect(tight.waiting).toBe(100_000);
+    for (const s of subs) s.unsubscribe();
+    expect(tight.waiting).toBe(0);
+  });
+
+  it('composed: repeat, concatMap, take(1) over an endless synchronous source', async () => {
+    const limiter = new RateLimiter({ limit: 100, interval: 1000 });
+    expect(await lastValueFrom(limiter.section(of(1)).pipe(repeat(3), toArray()))).toEqual([1, 1, 1]);
+    expect(await lastValueFrom(range(0, 3).pipe(concatMap((i) => limiter.section(of(i))), toArray()))).toEqual([0, 1, 2]);
+    let pulled = 0;
+    const endless = new Observable<number>((s) => {
+      while (!s.closed) s.next(pulled++);
+    });
+    expect(await lastValueFrom(limiter.section(endless).pipe(take(1)))).toBe(0);
+    expect(pulled).toBe(1);
+  });
+
+  it('keeps the Observable contract, composed (section and rateLimitMap)', () => {
+    checkOperatorContract(() => {
+      const limiter = new RateLimiter({ limit: 2, interval: 3 });
+      return (source) => limiter.section(source);
+    }, { numRuns: RUNS });
+    checkOperatorContract(({ inner }) => rateLimitMap({ limit: 2, interval: 3 }, inner, { concurrency: 2 }), { numRuns: RUNS });
+    checkOperatorContract(({ inner }) => rateLimitMap(new RateLimiter({ limit: 3, interval: 2 }), inner, { cost: (_v, i) => (i % 3) + 1 }), { numRuns: RUNS });
+  });
+
+  it.each([
+    [() => new RateLimiter(undefined as never), TypeError, /^RateLimiter: options must be an object \{ limit, interval \}/],
+    [() => new RateLimiter({ limit: 0, interval: 10 }), RangeError, /^RateLimiter: options\.limit must be an integer from 1 up, got 0/],
+    [() => new RateLimiter({ limit: 1.5, interval: 10 }), RangeError, /options\.limit/],
+    [() => new RateLimiter({ limit: 2, interval: 0 }), RangeError, /^RateLimiter: options\.interval must be a finite number of milliseconds above 0, got 0/],
+    [() => new RateLimiter({ limit: 2, interval: Infinity }), RangeError, /options\.interval/],
+    [() => new RateLimiter({ limit: 2, interval: '5' as never }), TypeError, /options\.interval/],
+    [() => new RateLimiter({ limit: 2, interval: 5 }).section(of(1), 3), RangeError, /^RateLimiter\.section: cost must be an integer from 1 to 2, got 3/],
+    [() => new RateLimiter({ limit: 2, interval: 5 }).section(5 as never), TypeError, /^RateLimiter\.section: source must be an ObservableInput/],
+    [() => rateLimitMap(5 as never, () => of(1)), TypeError, /^rateLimitMap: limiter must be a RateLimiter or \{ limit, interval \}/],
+    [() => rateLimitMap({ limit: 2, interval: 5 }, 'x' as never), TypeError, /^rateLimitMap: project must be a function/],
+    [() => rateLimitMap({ limit: 2, interval: 5 }, () => of(1), { cost: 3 }), RangeError, /^rateLimitMap: options\.cost must be an integer from 1 to 2, got 3/],
+    [() => rateLimitMap({ limit: 2, interval: 5 }, () => of(1), { concurrency: 0 }), RangeError, /^rateLimitMap: options\.concurrency/],
+  ])('%#: bad arguments throw synchronously, naming the function and the parameter', (call, ErrorClass, message) => {
+    expect(call).toThrow(ErrorClass);
+    expect(call).toThrow(message);
+  });
+
+  it('a cost function returning a bad cost errors the output', async () => {
+    const error = await lastValueFrom(of(1).pipe(rateLimitMap({ limit: 2, interval: 5 }, () => of(1), { cost: () => 5 }))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RangeError);
+    expect((error as Error).message).toMatch(/^rateLimitMap: options\.cost\(value\) must be an integer from 1 to 2, got 5/);
+  });
+});

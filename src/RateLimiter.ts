@@ -1,0 +1,177 @@
+import { asyncScheduler, Observable, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
+import { Queue, type Linked } from './internal/core/queue.js';
+import { scheduleAfter } from './internal/core/timers.js';
+import { trampoline } from './internal/core/trampoline.js';
+import { checkInteger, checkOptions, checkScheduler, rangeError, toObservable, typeError } from './internal/core/validate.js';
+import type { SchedulerOptions } from './types.js';
+
+/** Options of {@link RateLimiter}: at most `limit` cost started in any `interval` ms. */
+export interface RateLimiterOptions extends SchedulerOptions {
+  /** The most cost that may start in any span of `interval` ms: an integer ≥ 1. */
+  readonly limit: number;
+  /** The span, in ms: a finite number above 0. */
+  readonly interval: number;
+}
+
+/** A section waiting for room in the window: its own queue node. */
+interface RateWaiter extends Linked {
+  readonly cost: number;
+  start(): void;
+}
+
+/** Checks the options of a rate limiter; shared with `rateLimitMap`. */
+export function checkRateOptions(fn: string, options: RateLimiterOptions | undefined): RateLimiterOptions {
+  if (options === undefined || options === null || typeof options !== 'object') typeError(fn, 'options', 'an object { limit, interval }', options);
+  const opts = checkOptions(fn, options);
+  checkInteger(fn, 'options.limit', opts.limit, 1);
+  if (typeof opts.interval !== 'number') typeError(fn, 'options.interval', 'a number of milliseconds above 0', opts.interval);
+  if (!(opts.interval > 0 && Number.isFinite(opts.interval))) rangeError(fn, 'options.interval', 'a finite number of milliseconds above 0', opts.interval);
+  checkScheduler(fn, opts.scheduler);
+  return options;
+}
+
+/**
+ * A rate limit shared by any number of streams: "10 calls per second" to one API, across the whole
+ * app. `section(source, cost)` waits until starting `source` keeps the limit, then subscribes to it.
+ *
+ * - A strict sliding window: in any span of `interval` ms, the costs of the sections *started* add
+ *   up to at most `limit` — including across what a fixed window would call its edge (not a token
+ *   bucket, which lets a burst of twice the limit through there). A start at time t stops counting
+ *   at t + `interval`.
+ * - Strict FIFO with costs: a costly waiter blocks the cheaper ones behind it. Enqueue and cancel
+ *   are O(1).
+ * - Unsubscribing a waiting section takes nothing from the window; a started section keeps its cost
+ *   even if it is cancelled (a request that went out counts at the server).
+ * - One timer per limiter however many wait (for the moment the head waiter fits), none when nobody
+ *   waits. Time follows `scheduler` (virtual time in `TestScheduler.run`).
+ *
+ * ```text
+ * const limiter = new RateLimiter({ limit: 2, interval: 5 })
+ * a:  limiter.section(x)   ^            starts at 0
+ * b:  limiter.section(y)   ^            starts at 0
+ * c:  limiter.section(z)   ^----^       waits: starts at 5, when a's start leaves the window
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { RateLimiter, rateLimitMap } from 'rxjs-concurrency';
+ *
+ * // the API allows 5 calls per second, whichever part of the app makes them
+ * export const apiRate = new RateLimiter({ limit: 5, interval: 1000 });
+ * userIds$.pipe(rateLimitMap(apiRate, (id) => http.get(`/users/${id}`))).subscribe(show);
+ * apiRate.section(http.get('/report'), 2).subscribe(render); // costs two calls
+ * ```
+ */
+export class RateLimiter {
+  /** The most cost started in any span of `interval` ms. */
+  readonly limit: number;
+  /** The span, in ms. */
+  readonly interval: number;
+  private readonly scheduler: SchedulerLike;
+  private readonly queue = new Queue<RateWaiter>();
+  // The starts still in the window, oldest first: their times and costs (at most `limit` of them).
+  private times: number[] = [];
+  private costs: number[] = [];
+  private head = 0;
+  private inWindow = 0;
+  private timer: Subscription | undefined = undefined;
+  private timerAt = NaN;
+
+  /** @param options `{ limit, interval, scheduler? }` */
+  constructor(options: RateLimiterOptions) {
+    const opts = checkRateOptions('RateLimiter', options);
+    this.limit = opts.limit;
+    this.interval = opts.interval;
+    this.scheduler = opts.scheduler ?? asyncScheduler;
+  }
+
+  /** Sections waiting for room in the window. */
+  get waiting(): number {
+    return this.queue.size;
+  }
+
+  /**
+   * Runs `source` once starting it keeps the limit: it counts `cost` (an integer from 1 to `limit`)
+   * in the window from the moment it starts.
+   */
+  section<T>(source: ObservableInput<T>, cost = 1): Observable<T> {
+    const fn = 'RateLimiter.section';
+    const input = toObservable(fn, 'source', source);
+    if (cost !== 1) checkInteger(fn, 'cost', cost, 1, this.limit);
+    return new Observable<T>((subscriber) => {
+      const waiter: RateWaiter = {
+        cost,
+        prevLink: undefined,
+        nextLink: undefined,
+        linked: false,
+        start: () => {
+          if (!subscriber.closed) input.subscribe(subscriber);
+        },
+      };
+      // registered before the waiter can start, so unsubscribing always takes it out of the queue
+      subscriber.add(() => this.leave(waiter));
+      this.queue.enqueue(waiter);
+      this.dispatch();
+    });
+  }
+
+  private leave(waiter: RateWaiter): void {
+    // only the head's leaving can let others start (it may have been a costly one)
+    const wasHead = this.queue.peek() === waiter;
+    if (this.queue.remove(waiter) && wasHead) this.dispatch();
+  }
+
+  /** Forgets the starts that have left the window by `now`. */
+  private expire(now: number): void {
+    const { times, costs } = this;
+    while (this.head < times.length && times[this.head]! <= now - this.interval) this.inWindow -= costs[this.head++]!;
+    if (this.head > 64 && this.head * 2 > times.length) {
+      this.times = times.slice(this.head);
+      this.costs = costs.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /**
+   * The fairness rule, in one place: start waiters in strict arrival order while the head fits in
+   * the window, then arm the one timer for the moment the head will fit. Trampolined: a section
+   * that starts (and ends) synchronously and makes another request does not grow the stack.
+   */
+  private readonly dispatch = trampoline(() => {
+    const now = this.scheduler.now();
+    this.expire(now);
+    let head: RateWaiter | undefined;
+    while ((head = this.queue.peek()) !== undefined && this.inWindow + head.cost <= this.limit) {
+      this.queue.dequeue();
+      this.times.push(now);
+      this.costs.push(head.cost);
+      this.inWindow += head.cost;
+      head.start();
+    }
+    this.plan(now);
+  });
+
+  /** Arms the timer for when the head waiter fits, or cancels it when nobody waits. */
+  private plan(now: number): void {
+    const head = this.queue.peek();
+    if (!head) {
+      this.timer?.unsubscribe();
+      this.timer = undefined;
+      this.timerAt = NaN;
+      return;
+    }
+    // the head fits once enough of the oldest starts have left the window
+    let sum = this.inWindow;
+    let k = this.head;
+    while (sum + head.cost > this.limit) sum -= this.costs[k++]!;
+    const at = this.times[k - 1]! + this.interval;
+    if (this.timer && this.timerAt === at) return;
+    this.timer?.unsubscribe();
+    this.timerAt = at;
+    this.timer = scheduleAfter(this.scheduler, Math.max(0, at - now), () => {
+      this.timer = undefined;
+      this.timerAt = NaN;
+      this.dispatch();
+    });
+  }
+}
