@@ -4,10 +4,11 @@
 import { writeFileSync } from 'node:fs';
 import { bundleSize, memory, racingVsRxjs, sectionsVsPeers, semaphoreMapVsMergeMap, waiterScaling, workersVsPeers } from './groups.js';
 import { machine, quick, results } from './harness.js';
+import { rateLimits } from './rate.js';
 
 const started = performance.now();
 console.log(`rxjs-concurrency benchmarks${quick ? ' (quick)' : ''} on ${machine()}\n`);
-for (const group of [semaphoreMapVsMergeMap, sectionsVsPeers, waiterScaling, racingVsRxjs, workersVsPeers, memory, bundleSize]) {
+for (const group of [semaphoreMapVsMergeMap, sectionsVsPeers, waiterScaling, rateLimits, racingVsRxjs, workersVsPeers, memory, bundleSize]) {
   await group();
 }
 const missed = results.filter((r) => r.met === false);
@@ -34,7 +35,8 @@ if (process.argv.includes('--write')) {
       ...rows,
       '',
       'Peers (dev dependencies, used only here): `async-mutex` and `p-limit` for the locks and',
-      'semaphores, `piscina` and `workerpool` for the worker pool, a raw `worker_threads` echo for latency,',
+      'semaphores, `p-queue` and `bottleneck` for the rate limiter,',
+      '`piscina` and `workerpool` for the worker pool, a raw `worker_threads` echo for latency,',
       'rxjs itself for the operators. Sizes are esbuild-minified, gzip-compressed bundles with rxjs left out.',
       '',
     ].join('\n'),

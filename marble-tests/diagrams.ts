@@ -1,8 +1,8 @@
 // The marble diagrams of the docs pages. Each one is asserted by diagrams.marble.ts and drawn as an
 // SVG by `npm run docs` (scripts/render-marbles.ts), so a picture can never disagree with a test.
-import { map, type Observable } from 'rxjs';
+import { map, merge, type Observable } from 'rxjs';
 import type { RunHelpers } from 'rxjs/testing';
-import { Lock, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, semaphoreMap, timeoutWith, type Settled } from '../src/index.js';
+import { Lock, RateLimiter, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, rateLimitMap, semaphoreMap, timeoutWith, type Settled } from '../src/index.js';
 
 export interface Line {
   readonly label: string;
@@ -128,5 +128,35 @@ export const diagrams: readonly Diagram[] = [
     output: '---s---s|',
     build: ([source, section]) => source!.pipe(lockedSection(new Lock(), () => section!)),
     subscriptions: ['^------!', ['^---!', '----^---!']],
+  },
+  {
+    name: 'RateLimiter',
+    page: 'RateLimiter.md',
+    source: 'src/RateLimiter.ts',
+    inputs: [
+      { label: 'a', marble: 'a|', kind: 'cold' },
+      { label: 'b', marble: 'b|', kind: 'cold' },
+      { label: 'c', marble: 'c|', kind: 'cold', at: 5 },
+    ],
+    call: 'merge(limiter.section(a), limiter.section(b), limiter.section(c)), limit 2 per 5 frames',
+    output: '(ab)-c|',
+    build: (inputs) => {
+      const limiter = new RateLimiter({ limit: 2, interval: 5 });
+      return merge(...inputs.map((input) => limiter.section(input)));
+    },
+    subscriptions: ['^!', '^!', '-----^!'],
+  },
+  {
+    name: 'rateLimitMap',
+    page: 'RateLimiter.md',
+    source: 'src/rateLimitMap.ts',
+    inputs: [
+      { label: 'source', marble: 'abcd----|', kind: 'hot' },
+      { label: 'inner', marble: 'v|', kind: 'cold' },
+    ],
+    call: 'rateLimitMap({ limit: 2, interval: 4 }, () => inner)',
+    output: 'vv--vv--|',
+    build: ([source, inner]) => source!.pipe(rateLimitMap({ limit: 2, interval: 4 }, () => inner!)),
+    subscriptions: ['^-------!', ['^!', '-^!', '----^!', '-----^!']],
   },
 ];

@@ -1,9 +1,11 @@
-import { asyncScheduler, Observable, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
-import { Queue, type Linked } from './internal/core/queue.js';
+import { asyncScheduler, type Observable, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
+import { Queue } from './internal/core/queue.js';
 import { scheduleAfter } from './internal/core/timers.js';
 import { trampoline } from './internal/core/trampoline.js';
-import { checkInteger, checkOptions, checkScheduler, rangeError, toObservable, typeError } from './internal/core/validate.js';
-import type { SchedulerOptions } from './types.js';
+import { checkInteger, checkOptions, checkScheduler, rangeError, typeError } from './internal/core/validate.js';
+import { gatedSection, sectionInput } from './internal/sections/owner.js';
+import type { Waiter } from './internal/sections/permits.js';
+import type { Lease, PermitSource, SchedulerOptions } from './types.js';
 
 /** Options of {@link RateLimiter}: at most `limit` cost started in any `interval` ms. */
 export interface RateLimiterOptions extends SchedulerOptions {
@@ -11,12 +13,6 @@ export interface RateLimiterOptions extends SchedulerOptions {
   readonly limit: number;
   /** The span, in ms: a finite number above 0. */
   readonly interval: number;
-}
-
-/** A section waiting for room in the window: its own queue node. */
-interface RateWaiter extends Linked {
-  readonly cost: number;
-  start(): void;
 }
 
 /** Checks the options of a rate limiter; shared with `rateLimitMap`. */
@@ -44,12 +40,18 @@ export function checkRateOptions(fn: string, options: RateLimiterOptions | undef
  *   even if it is cancelled (a request that went out counts at the server).
  * - One timer per limiter however many wait (for the moment the head waiter fits), none when nobody
  *   waits. Time follows `scheduler` (virtual time in `TestScheduler.run`).
+ * - It is a `PermitSource` (`permits` is its `limit`): `section` also takes a factory, called at the
+ *   section's start with a `Lease`, and `semaphoreMap` accepts it as `rateLimitMap` does.
  *
  * ```text
- * const limiter = new RateLimiter({ limit: 2, interval: 5 })
- * a:  limiter.section(x)   ^            starts at 0
- * b:  limiter.section(y)   ^            starts at 0
- * c:  limiter.section(z)   ^----^       waits: starts at 5, when a's start leaves the window
+ * a:       a|
+ * b:       b|
+ * c:            c|
+ * merge(limiter.section(a), limiter.section(b), limiter.section(c)), limit 2 per 5 frames
+ * output:  (ab)-c|
+ * a subs:  ^!
+ * b subs:  ^!
+ * c subs:  -----^!
  * ```
  *
  * @example
@@ -62,20 +64,21 @@ export function checkRateOptions(fn: string, options: RateLimiterOptions | undef
  * apiRate.section(http.get('/report'), 2).subscribe(render); // costs two calls
  * ```
  */
-export class RateLimiter {
+export class RateLimiter implements PermitSource {
   /** The most cost started in any span of `interval` ms. */
   readonly limit: number;
   /** The span, in ms. */
   readonly interval: number;
   private readonly scheduler: SchedulerLike;
-  private readonly queue = new Queue<RateWaiter>();
-  // The starts still in the window, oldest first: their times and costs (at most `limit` of them).
+  private readonly queue = new Queue<Waiter>();
+  // The starts still in the window, oldest first: their times and costs (at most `limit` entries).
   private times: number[] = [];
   private costs: number[] = [];
   private head = 0;
   private inWindow = 0;
   private timer: Subscription | undefined = undefined;
   private timerAt = NaN;
+  private granted = 0;
 
   /** @param options `{ limit, interval, scheduler? }` */
   constructor(options: RateLimiterOptions) {
@@ -90,35 +93,64 @@ export class RateLimiter {
     return this.queue.size;
   }
 
-  /**
-   * Runs `source` once starting it keeps the limit: it counts `cost` (an integer from 1 to `limit`)
-   * in the window from the moment it starts.
-   */
-  section<T>(source: ObservableInput<T>, cost = 1): Observable<T> {
-    const fn = 'RateLimiter.section';
-    const input = toObservable(fn, 'source', source);
-    if (cost !== 1) checkInteger(fn, 'cost', cost, 1, this.limit);
-    return new Observable<T>((subscriber) => {
-      const waiter: RateWaiter = {
-        cost,
-        prevLink: undefined,
-        nextLink: undefined,
-        linked: false,
-        start: () => {
-          if (!subscriber.closed) input.subscribe(subscriber);
-        },
-      };
-      // registered before the waiter can start, so unsubscribing always takes it out of the queue
-      subscriber.add(() => this.leave(waiter));
-      this.queue.enqueue(waiter);
-      this.dispatch();
-    });
+  /** The most cost one section may have: `limit` (what makes it a `PermitSource`). */
+  get permits(): number {
+    return this.limit;
   }
 
-  private leave(waiter: RateWaiter): void {
-    // only the head's leaving can let others start (it may have been a costly one)
+  /**
+   * Runs `source` once starting it keeps the limit: it counts `cost` (an integer from 1 to `limit`)
+   * in the window from the moment it starts. A factory `(lease) => source` is called at the start.
+   */
+  section<T>(source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), cost = 1): Observable<T> {
+    const fn = 'RateLimiter.section';
+    const input = sectionInput(fn, source);
+    if (cost !== 1) checkInteger(fn, 'cost', cost, 1, this.limit);
+    return gatedSection(this, input, cost);
+  }
+
+  /** @internal Starts at once when nobody waits and the cost fits in the window now. */
+  _tryTake(cost: number): boolean {
+    if (this.queue.size > 0) return false;
+    const now = this.scheduler.now();
+    this.expire(now);
+    if (this.inWindow + cost > this.limit) return false;
+    this.record(now, cost);
+    return true;
+  }
+
+  /** Adds a start to the window; starts at the same time share one entry (the clock ticks in ms). */
+  private record(now: number, cost: number): void {
+    const last = this.times.length - 1;
+    if (last >= this.head && this.times[last] === now) this.costs[last] += cost;
+    else {
+      this.times.push(now);
+      this.costs.push(cost);
+    }
+    this.inWindow += cost;
+  }
+
+  /** @internal */
+  _wait(waiter: Waiter): void {
+    this.queue.enqueue(waiter);
+    this.release();
+  }
+
+  /** @internal Only the head's leaving can let others start (it may have been a costly one). */
+  _leave(waiter: Waiter): void {
     const wasHead = this.queue.peek() === waiter;
-    if (this.queue.remove(waiter) && wasHead) this.dispatch();
+    if (this.queue.remove(waiter) && wasHead) this.release();
+  }
+
+  /** @internal A section's end frees nothing: a start keeps its cost for the whole interval. */
+  _giveBack(): void {}
+
+  /** @internal */
+  _dispatch(): void {}
+
+  /** @internal A fencing token that grows with every start. */
+  _token(): number {
+    return ++this.granted;
   }
 
   /** Forgets the starts that have left the window by `now`. */
@@ -137,16 +169,14 @@ export class RateLimiter {
    * the window, then arm the one timer for the moment the head will fit. Trampolined: a section
    * that starts (and ends) synchronously and makes another request does not grow the stack.
    */
-  private readonly dispatch = trampoline(() => {
+  private readonly release = trampoline(() => {
     const now = this.scheduler.now();
     this.expire(now);
-    let head: RateWaiter | undefined;
-    while ((head = this.queue.peek()) !== undefined && this.inWindow + head.cost <= this.limit) {
+    let head: Waiter | undefined;
+    while ((head = this.queue.peek()) !== undefined && this.inWindow + head.weight <= this.limit) {
       this.queue.dequeue();
-      this.times.push(now);
-      this.costs.push(head.cost);
-      this.inWindow += head.cost;
-      head.start();
+      this.record(now, head.weight);
+      head.enter();
     }
     this.plan(now);
   });
@@ -163,7 +193,7 @@ export class RateLimiter {
     // the head fits once enough of the oldest starts have left the window
     let sum = this.inWindow;
     let k = this.head;
-    while (sum + head.cost > this.limit) sum -= this.costs[k++]!;
+    while (sum + head.weight > this.limit) sum -= this.costs[k++]!;
     const at = this.times[k - 1]! + this.interval;
     if (this.timer && this.timerAt === at) return;
     this.timer?.unsubscribe();
@@ -171,7 +201,7 @@ export class RateLimiter {
     this.timer = scheduleAfter(this.scheduler, Math.max(0, at - now), () => {
       this.timer = undefined;
       this.timerAt = NaN;
-      this.dispatch();
+      this.release();
     });
   }
 }

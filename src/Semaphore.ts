@@ -1,7 +1,7 @@
 import { Observable, type ObservableInput, type Subscriber } from 'rxjs';
-import { Held, type SectionOwner } from './internal/sections/held.js';
+import { gatedSection, sectionInput } from './internal/sections/owner.js';
 import { Permits } from './internal/sections/permits.js';
-import { checkInteger, toObservable } from './internal/core/validate.js';
+import { checkInteger } from './internal/core/validate.js';
 import type { Lease, PermitSource } from './types.js';
 
 /**
@@ -77,16 +77,11 @@ export class Semaphore extends Permits implements PermitSource {
    */
   section<T>(source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), weight = 1): Observable<T> {
     const fn = `${this.label}.section`;
-    const input = typeof source === 'function' ? source : toObservable(fn, 'source', source);
+    const input = sectionInput(fn, source);
     if (weight !== 1) checkInteger(fn, 'weight', weight, 1, this.permits);
-    return new Observable<T>((subscriber) => {
-      const held = new Held<T>(this, weight, new SubscriberOwner(subscriber, input));
-      // registered before the source can emit, so a synchronous source stops as soon as the
-      // subscriber unsubscribes (take(1) on range(0, 1e9))
-      subscriber.add(() => held.cancel());
-      held.request();
-    });
+    return gatedSection(this, input, weight);
   }
+
 
   /**
    * Changes the capacity to `permits` (an integer ≥ 1). Growing serves waiters at once, in FIFO
@@ -108,30 +103,3 @@ export class Semaphore extends Permits implements PermitSource {
   }
 }
 
-/** A `section()` subscription: the section's source (or its factory) is fixed, its end goes to the subscriber. */
-class SubscriberOwner<T> implements SectionOwner<T> {
-  constructor(
-    private readonly subscriber: Subscriber<T>,
-    private readonly input: Observable<T> | ((lease: Lease) => ObservableInput<T>),
-  ) {}
-
-  get closing(): boolean {
-    return this.subscriber.closed;
-  }
-
-  open(section: Held<T>): ObservableInput<T> {
-    return typeof this.input === 'function' ? this.input(section.lease()) : this.input;
-  }
-
-  sectionNext(value: T): void {
-    this.subscriber.next(value);
-  }
-
-  sectionError(error: unknown): void {
-    this.subscriber.error(error);
-  }
-
-  sectionComplete(): void {
-    this.subscriber.complete();
-  }
-}

@@ -1,5 +1,6 @@
 import { defer, mergeMap, type ObservableInput, type OperatorFunction } from 'rxjs';
 import { checkConcurrency, checkFunction, checkInteger, checkOptions, typeError } from './internal/core/validate.js';
+import { sectionMap } from './internal/sections/mapInSections.js';
 import { RateLimiter, checkRateOptions, type RateLimiterOptions } from './RateLimiter.js';
 
 /** Options of {@link rateLimitMap}. */
@@ -18,9 +19,15 @@ export interface RateLimitMapOptions<T> {
  * window or running). An inner error errors the output after unsubscribing the other inners.
  *
  * ```text
- * source:  abcd----|
- * rateLimitMap({ limit: 2, interval: 4 }, v => v|)
- * output:  ab--c d-|     c waits until a's start leaves the window (frame 4), d until b's
+ * source:       abcd----|
+ * inner:        v|
+ * rateLimitMap({ limit: 2, interval: 4 }, () => inner)
+ * output:       vv--vv--|
+ * source subs:  ^-------!
+ * inner subs:   ^!
+ * inner subs:   -^!
+ * inner subs:   ----^!
+ * inner subs:   -----^!
  * ```
  *
  * @example
@@ -49,9 +56,12 @@ export function rateLimitMap<T, R>(
   else checkFunction(fn, 'options.cost', cost);
   const costOf = (value: T, index: number) => (typeof cost === 'number' ? cost : checkInteger(fn, 'options.cost(value)', cost(value, index), 1, limiter.limit));
 
+  const limiterOf = () => (limiter instanceof RateLimiter ? limiter : new RateLimiter(limiter));
+  // without a concurrency cap: one object per inner, as semaphoreMap
+  if (concurrency === Infinity) return sectionMap(limiterOf, project, costOf);
   return (source) =>
     defer(() => {
-      const shared = limiter instanceof RateLimiter ? limiter : new RateLimiter(limiter);
-      return source.pipe(mergeMap((value, index) => shared.section(defer(() => project(value, index)), costOf(value, index)), concurrency));
+      const shared = limiterOf();
+      return source.pipe(mergeMap((value, index) => shared.section(() => project(value, index), costOf(value, index)), concurrency));
     });
 }

@@ -1,7 +1,7 @@
 import { Subscriber, from, type Observable, type ObservableInput } from 'rxjs';
 import type { Linked } from '../core/queue.js';
 import type { Lease } from '../../types.js';
-import type { Permits, Waiter } from './permits.js';
+import type { Gate, Waiter } from './permits.js';
 
 /** Who a section reports to: a `section()` subscriber, or a `semaphoreMap` stream. */
 export interface SectionOwner<T> {
@@ -30,7 +30,7 @@ export class Held<T> extends Subscriber<T> implements Waiter {
   private controller: AbortController | undefined = undefined;
 
   constructor(
-    readonly semaphore: Permits,
+    readonly semaphore: Gate,
     readonly weight: number,
     private readonly owner: SectionOwner<T>,
     /** The value the section was opened for: let go once `open` has used it, as `mergeMap` does. */

@@ -1,6 +1,6 @@
 import { Observable, Subscriber, mergeMap, type ObservableInput, type OperatorFunction } from 'rxjs';
 import type { PermitSource } from '../../types.js';
-import { Permits } from './permits.js';
+import { Permits, isGate, type Gate } from './permits.js';
 import { Held, type SectionOwner } from './held.js';
 import { checkConcurrency, checkFunction, checkInteger, checkOptions, typeError } from '../core/validate.js';
 
@@ -36,17 +36,28 @@ export function mapInSections<T, R>(
   const weightOf = (value: T, index: number) =>
     typeof weightOption === 'number' ? weightOption : checkInteger(fn, 'options.weight(value)', weightOption(value, index), 1, capacity);
 
-  if (typeof semaphoreOrCount !== 'number' && !(semaphoreOrCount instanceof Permits)) {
+  if (typeof semaphoreOrCount !== 'number' && !isGate(semaphoreOrCount)) {
     const source = semaphoreOrCount;
     // project is called when the permits are granted, as on the fast path
     return mergeMap((value, index) => source.section(() => project(value, index), weightOf(value, index)));
   }
+  // Infinity permits: no limit at all, as mergeMap with the default concurrency
+  const gateOf = typeof semaphoreOrCount !== 'number' ? () => semaphoreOrCount : () => new Permits(semaphoreOrCount === Infinity ? Number.MAX_SAFE_INTEGER : semaphoreOrCount);
+  return sectionMap(gateOf, project, weightOf);
+}
 
+/**
+ * The fast path: each value opens one `Held` section on the gate that `gateOf` gives for this
+ * subscription (a shared one, or a private one made per subscription).
+ */
+export function sectionMap<T, R>(
+  gateOf: () => Gate,
+  project: (value: T, index: number) => ObservableInput<R>,
+  weightOf: (value: T, index: number) => number,
+): OperatorFunction<T, R> {
   return (source) =>
     new Observable<R>((subscriber) => {
-      // Infinity permits: no limit at all, as mergeMap with the default concurrency
-      const permits = typeof semaphoreOrCount !== 'number' ? semaphoreOrCount : new Permits(semaphoreOrCount === Infinity ? Number.MAX_SAFE_INTEGER : semaphoreOrCount);
-      const stream = new Stream<T, R>(subscriber, permits, project, weightOf);
+      const stream = new Stream<T, R>(subscriber, gateOf(), project, weightOf);
       subscriber.add(stream);
       subscriber.add(() => stream.cancelSections());
       source.subscribe(stream);
@@ -65,7 +76,7 @@ class Stream<T, R> extends Subscriber<T> implements SectionOwner<R> {
 
   constructor(
     private readonly target: Subscriber<R>,
-    private readonly permits: Permits,
+    private readonly permits: Gate,
     private readonly project: (value: T, index: number) => ObservableInput<R>,
     private readonly weightOf: (value: T, index: number) => number,
   ) {

@@ -10,11 +10,33 @@ export interface Waiter extends Linked {
 }
 
 /**
+ * What a section waits on: `Permits` (a `Semaphore`'s count of permits) or a `RateLimiter`'s window.
+ * `Held` knows only this, so one section machinery serves both.
+ */
+export interface Gate {
+  /** The most weight one section may ask for. */
+  readonly permits: number;
+  /** Takes `weight` now if nobody waits and it fits; false otherwise. */
+  _tryTake(weight: number): boolean;
+  _wait(waiter: Waiter): void;
+  _leave(waiter: Waiter): void;
+  /** A section that held `weight` has ended; the caller dispatches when it is ready. */
+  _giveBack(weight: number): void;
+  _dispatch(): void;
+  _token(): number;
+}
+
+/** This package's own gates take the fast path of `semaphoreMap` (one object per section). */
+export function isGate(value: object): value is Gate {
+  return typeof (value as Partial<Gate>)._tryTake === 'function';
+}
+
+/**
  * The heart of `Semaphore`: the count of free permits and the FIFO queue of sections waiting for
  * them. `semaphoreMap(n, …)` uses it directly, so an app that never builds a `Semaphore` does not
  * ship one.
  */
-export class Permits {
+export class Permits implements Gate {
   protected free: number;
   private capacity: number;
   private granted = 0;
