@@ -398,7 +398,7 @@ export async function bundleSize(): Promise<void> {
     });
     return gzipSync(result.outputFiles[0]!.contents).length;
   };
-  const operators = ['raceFirst', 'mergeAsCompleted', 'gatherSettled', 'timeoutWith', 'Semaphore', 'Lock', 'lockedSection', 'semaphoreMap', 'onCancel', 'finalizeWith', 'fromAbortable', 'takeUntilAborted', 'fromWorker', 'createWorkerPool'];
+  const operators = ['raceFirst', 'mergeAsCompleted', 'gatherSettled', 'timeoutWith', 'Semaphore', 'Lock', 'lockedSection', 'semaphoreMap', 'RateLimiter', 'rateLimitMap', 'onCancel', 'finalizeWith', 'fromAbortable', 'takeUntilAborted', 'fromWorker', 'createWorkerPool'];
   for (const name of operators) {
     const bytes = await size(`import { ${name} } from './src/index.ts'; console.log(${name});`);
     const budget = name === 'fromWorker' || name === 'createWorkerPool' ? undefined : 1536;
