@@ -1,6 +1,6 @@
 import { Observable, type ObservableInput, type Subscriber } from 'rxjs';
 import { gatedSection, sectionInput } from './internal/sections/owner.js';
-import { Permits } from './internal/sections/permits.js';
+import { Permits, type Waiter } from './internal/sections/permits.js';
 import { checkInteger } from './internal/core/validate.js';
 import type { Lease, PermitSource } from './types.js';
 
@@ -89,7 +89,26 @@ export class Semaphore extends Permits implements PermitSource {
    * with a `RangeError`.
    */
   resize(permits: number): void {
-    this._resize(checkInteger(`${this.label}.resize`, 'permits', permits, 1), this.label);
+    checkInteger(`${this.label}.resize`, 'permits', permits, 1);
+    this.free += permits - this.capacity;
+    this.capacity = permits;
+    const hopeless: Waiter[] = [];
+    for (let node = this.queue.peek(); node; node = node.nextLink as Waiter | undefined) if (node.weight > permits) hopeless.push(node);
+    for (const waiter of hopeless) {
+      this.queue.remove(waiter);
+      this.reject(waiter);
+    }
+    this._dispatch();
+  }
+
+  /** @internal A section whose weight the capacity (shrunk since it was built) can never serve errors at once. */
+  override _wait(waiter: Waiter): void {
+    if (waiter.weight > this.capacity) this.reject(waiter);
+    else super._wait(waiter);
+  }
+
+  private reject(waiter: Waiter): void {
+    waiter.reject(new RangeError(`${this.label}.resize: a waiting section needs ${waiter.weight} permits, more than the new capacity ${this.capacity}`));
   }
 
   protected override changed(): void {

@@ -1,6 +1,5 @@
 import { Subscriber, from, type Observable, type ObservableInput } from 'rxjs';
 import type { Linked } from '../core/queue.js';
-import type { Lease } from '../../types.js';
 import type { Gate, Waiter } from './permits.js';
 
 /** Who a section reports to: a `section()` subscriber, or a `semaphoreMap` stream. */
@@ -23,11 +22,11 @@ export class Held<T> extends Subscriber<T> implements Waiter {
   prevLink: Linked | undefined = undefined;
   nextLink: Linked | undefined = undefined;
   linked = false;
-  private holding = false;
+  holding = false;
   /** The grant's fencing token, once the permits are granted. */
-  private token = 0;
+  token = 0;
   /** Made only when the section's factory reads `lease.signal`; aborted when the section ends. */
-  private controller: AbortController | undefined = undefined;
+  controller: AbortController | undefined = undefined;
 
   constructor(
     readonly semaphore: Gate,
@@ -42,31 +41,12 @@ export class Held<T> extends Subscriber<T> implements Waiter {
 
   /** Waits for the permits, or takes them at once when nobody waits and enough are free. */
   request(): void {
-    if (this.weight > this.semaphore.permits) return this.reject(new RangeError(`section: weight ${this.weight} is more than the capacity ${this.semaphore.permits}`));
     if (this.semaphore._tryTake(this.weight)) this.enter();
     else this.semaphore._wait(this);
   }
 
   reject(error: RangeError): void {
     this.error(error);
-  }
-
-  /** The lease of this grant, for a section made by a factory: its fencing token and its signal. */
-  lease(): Lease {
-    const token = this.token;
-    const controller = () => {
-      if (!this.controller) {
-        this.controller = new AbortController();
-        if (!this.holding) this.controller.abort();
-      }
-      return this.controller;
-    };
-    return {
-      token,
-      get signal() {
-        return controller().signal;
-      },
-    };
   }
 
   /** Called with the permits taken. */

@@ -27,7 +27,7 @@ export function mapInSections<T, R>(
   options?: SemaphoreMapOptions<T>,
 ): OperatorFunction<T, R> {
   if (typeof semaphoreOrCount === 'number') checkConcurrency(fn, 'concurrency', semaphoreOrCount);
-  else if (!isPermitSource(semaphoreOrCount)) typeError(fn, 'semaphore', 'a PermitSource (a Semaphore, a Lock, a RedisSemaphore…) or a positive integer', semaphoreOrCount);
+  else if (!isPermitSource(semaphoreOrCount)) typeError(fn, 'semaphore', 'a PermitSource or a positive integer', semaphoreOrCount);
   checkFunction(fn, 'project', project);
   const weightOption = checkOptions(fn, options).weight ?? 1;
   const capacity = typeof semaphoreOrCount === 'number' ? semaphoreOrCount : semaphoreOrCount.permits;

@@ -38,7 +38,7 @@ export class SubscriberOwner<T> implements SectionOwner<T> {
   }
 
   open(section: Held<T>): ObservableInput<T> {
-    return typeof this.input === 'function' ? this.input(section.lease()) : this.input;
+    return typeof this.input === 'function' ? this.input(leaseOf(section)) : this.input;
   }
 
   sectionNext(value: T): void {
@@ -52,4 +52,20 @@ export class SubscriberOwner<T> implements SectionOwner<T> {
   sectionComplete(): void {
     this.subscriber.complete();
   }
+}
+
+/** The lease of a section's grant: its fencing token, and a signal made on first read. */
+function leaseOf(section: Held<unknown>): Lease {
+  const { token } = section;
+  return {
+    token,
+    get signal() {
+      if (!section.controller) {
+        section.controller = new AbortController();
+        // read after the section ended: aborted already
+        if (!section.holding) section.controller.abort();
+      }
+      return section.controller.signal;
+    },
+  };
 }

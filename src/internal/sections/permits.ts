@@ -38,9 +38,9 @@ export function isGate(value: object): value is Gate {
  */
 export class Permits implements Gate {
   protected free: number;
-  private capacity: number;
+  protected capacity: number;
   private granted = 0;
-  private readonly queue = new Queue<Waiter>();
+  protected readonly queue = new Queue<Waiter>();
 
   /** @param permits the capacity: how many permits there are in all */
   constructor(permits: number) {
@@ -85,23 +85,6 @@ export class Permits implements Gate {
   /** @internal A fencing token: a number that grows with every grant of these permits. */
   _token(): number {
     return ++this.granted;
-  }
-
-  /**
-   * @internal Changes the capacity. Sections running now keep their permits (the free count may go
-   * below zero until they end); a waiter heavier than the new capacity could never be served and
-   * is rejected; the others are served in FIFO order as far as the free permits allow.
-   */
-  _resize(permits: number, label: string): void {
-    this.free += permits - this.capacity;
-    this.capacity = permits;
-    const hopeless: Waiter[] = [];
-    for (let node = this.queue.peek(); node; node = node.nextLink as Waiter | undefined) if (node.weight > permits) hopeless.push(node);
-    for (const waiter of hopeless) {
-      this.queue.remove(waiter);
-      waiter.reject(new RangeError(`${label}.resize: a waiting section needs ${waiter.weight} permits, more than the new capacity ${permits}`));
-    }
-    this._dispatch();
   }
 
   /** @internal Permits come back; the caller dispatches when it is ready. */
