@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { concatMap, defer, lastValueFrom, map, mergeMap, range, repeat, retry, tap, toArray, type Observable } from 'rxjs';
-import { createWorkerPool, fromWorker, semaphoreMap, transfer, type WorkerPool } from '../src/index.js';
+import { Worker as NodeWorker } from 'node:worker_threads';
+import { WorkerCrashedError, createWorkerPool, fromWorker, semaphoreMap, transfer, type WorkerPool } from '../src/index.js';
 import { inProcessPool } from '../src/testing/index.js';
 import { inspectPool } from '../src/internal/pool/pool.js';
 import { tasks, type tasks as Tasks } from './fixtures/tasks.worker.js';
@@ -188,3 +189,39 @@ describe('faults and odd inputs that must stay with their task', () => {
     expect(out.every((v, i) => v === i)).toBe(true);
   });
 });
+
+describe('createWorkerPool(spawn): a factory that makes each worker', () => {
+  it('runs tasks on the workers the factory makes, calling it each time the pool starts one', async () => {
+    let made = 0;
+    const p = createWorkerPool<typeof Tasks>(() => (made++, new NodeWorker(url)), { size: 2 });
+    pools.push(p);
+    expect(await lastValueFrom(fromWorker(p, 'add', 40, 2))).toBe(42);
+    expect(await lastValueFrom(range(0, 4).pipe(mergeMap((i) => fromWorker(p, 'busy', 5 + i)), toArray()))).toHaveLength(4);
+    expect(made).toBe(2);
+    // after a crash, two tasks at once need a second worker again: the factory is called again
+    await errorOf(fromWorker(p, 'exit', 3));
+    expect(await lastValueFrom(range(0, 2).pipe(mergeMap(() => fromWorker(p, 'busy', 20)), toArray()))).toEqual([20, 20]);
+    expect(made).toBe(3);
+  });
+
+  it('a worker that fails to load errors its task with a message naming the URL, or the factory', async () => {
+    const missing = new URL('../.tmp/no-such-worker.mjs', import.meta.url);
+    const byUrl = createWorkerPool(missing, { size: 1 });
+    const byFactory = createWorkerPool(() => new NodeWorker(missing), { size: 1 });
+    pools.push(byUrl as WorkerPool<typeof Tasks>, byFactory as WorkerPool<typeof Tasks>);
+    const a = await errorOf(fromWorker(byUrl, 'add', 1, 2));
+    expect(a).toBeInstanceOf(WorkerCrashedError);
+    expect(a!.message).toContain(`the worker at ${missing.href} failed to load or start`);
+    const b = await errorOf(fromWorker(byFactory, 'add', 1, 2));
+    expect(b).toBeInstanceOf(WorkerCrashedError);
+    expect(b!.message).toMatch(/the worker made by the pool’s spawn factory failed to load or start/);
+  });
+
+  it('a factory that throws errors the task, not the caller', async () => {
+    const p = createWorkerPool(() => {
+      throw new Error('no workers today');
+    });
+    expect((await errorOf(fromWorker(p, 'add', 1, 2)))!.message).toBe('no workers today');
+  });
+});
+

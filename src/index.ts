@@ -18,6 +18,7 @@ export { fromAbortable } from './fromAbortable.js';
 export { takeUntilAborted } from './takeUntilAborted.js';
 export {
   createWorkerPool,
+  type SpawnedWorker,
   type WorkerPool,
   type WorkerPoolOptions,
   type WorkerPoolStats,

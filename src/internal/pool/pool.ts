@@ -16,6 +16,13 @@ function sharedFlags(): SharedArrayBuffer | undefined {
 }
 
 const noop = () => undefined;
+
+/** How a worker's origin is named in a message about it. */
+function describeSource(source: WorkerSource): string {
+  if ('url' in source) return `the worker at ${String(source.url)}`;
+  if ('spawn' in source) return 'the worker made by the pool’s spawn factory';
+  return 'the inline-function worker';
+}
 const terminatedError = () => new Error('fromWorker: the pool has been terminated');
 
 /** What a pool needs of its platform: the `#spawn` adapter, or the in-process one of the testing kit. */
@@ -200,6 +207,7 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
   }
 
   private onMessage(slot: Slot, message: FromWorker): void {
+    slot.answered = true;
     const job = slot.job;
     if (!job || !job.posted || message.id !== job.id) return;
     if (message.t === 'next') {
@@ -246,9 +254,9 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
     this.discard(slot);
     this.refill();
     if (job) {
-      this.end(job, undefined, () =>
-        job.observer.error(new WorkerCrashedError(`The worker running this task crashed: ${error.message}`, { cause: error })),
-      );
+      // a worker that never answered did not load (a wrong URL, a module that throws at import)
+      const what = slot.answered ? 'The worker running this task crashed' : `${describeSource(this.source)} failed to load or start`;
+      this.end(job, undefined, () => job.observer.error(new WorkerCrashedError(`${what}: ${error.message}`, { cause: error })));
     }
   }
 

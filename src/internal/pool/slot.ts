@@ -25,6 +25,8 @@ export interface Job extends Linked {
 export class Slot {
   job: Job | undefined = undefined;
   dead = false;
+  /** The worker has sent a message: it loaded. */
+  answered = false;
   /** Whether the worker keeps a Node process alive now: while it runs a job. */
   referenced = false;
   private idleTimer: LongTimer | undefined = undefined;

@@ -11,7 +11,9 @@ export function spawnWorker(source: WorkerSource, resourceLimits: ResourceLimits
   const worker =
     'url' in source
       ? new Worker(typeof source.url === 'string' && source.url.startsWith('file:') ? new URL(source.url) : source.url, { resourceLimits })
-      : new Worker(inlineWorkerSource("require('node:worker_threads').parentPort"), { eval: true, resourceLimits });
+      : 'spawn' in source
+        ? (source.spawn() as Worker)
+        : new Worker(inlineWorkerSource("require('node:worker_threads').parentPort"), { eval: true, resourceLimits });
   let ended = false;
   worker.on('message', (message: FromWorker) => events.message(message));
   worker.on('error', (error: Error) => {

@@ -16,8 +16,11 @@ export interface SpawnEvents {
   crash(error: Error): void;
 }
 
-/** Where a worker's code comes from: a module URL, or the built-in runtime for inline functions. */
-export type WorkerSource = { readonly url: URL | string } | { readonly inline: true };
+/**
+ * Where a worker's code comes from: a module URL, a factory that makes the worker (the form bundlers
+ * see), or the built-in runtime for inline functions.
+ */
+export type WorkerSource = { readonly url: URL | string } | { readonly spawn: () => unknown } | { readonly inline: true };
 
 /** Browser adapter: module Web Workers; inline functions run in a classic worker made from a Blob. */
 export function spawnWorker(source: WorkerSource, _resourceLimits: unknown, events: SpawnEvents): WorkerHandle {
@@ -25,6 +28,8 @@ export function spawnWorker(source: WorkerSource, _resourceLimits: unknown, even
   let blobUrl: string | undefined;
   if ('url' in source) {
     worker = new Worker(source.url, { type: 'module' });
+  } else if ('spawn' in source) {
+    worker = source.spawn() as Worker;
   } else {
     blobUrl = URL.createObjectURL(new Blob([inlineWorkerSource('self')], { type: 'text/javascript' }));
     worker = new Worker(blobUrl);
