@@ -23,6 +23,15 @@ describe('fromWorker in Chromium (module Web Workers)', () => {
     expect(navigator.userAgent).toMatch(/Chrome/);
   });
 
+  it('the factory form, as bundlers want it written: new Worker(new URL(…), { type: "module" })', async () => {
+    let made = 0;
+    const p = createWorkerPool<typeof tasks>(() => (made++, new Worker(new URL('../spec/fixtures/tasks.worker.ts', import.meta.url), { type: 'module' })), { size: 1 });
+    pools.push(p);
+    expect(await firstValueFrom(fromWorker(p, 'add', 20, 22))).toBe(42);
+    expect(await lastValueFrom(fromWorker(p, 'count', 3).pipe(toArray()))).toEqual([1, 2, 3]);
+    expect(made).toBe(1);
+  });
+
   it('values', async () => {
     const p = pool();
     expect(await firstValueFrom(fromWorker(p, 'add', 2, 3))).toBe(5);
