@@ -1,31 +1,23 @@
 import { defineConfig, type Options } from 'tsup';
 
+// One output module per source module, as rxjs ships, so that a bundler drops every module an app
+// does not import ("sideEffects": false). scripts/finish-build.ts then resolves the platform
+// adapters (#spawn, #port) in each tree, writes the `.node.js` variants of the few modules that
+// reach them, and emits the `.d.ts` files with tsc (internals stripped).
 const shared: Options = {
-  format: ['esm', 'cjs'],
-  sourcemap: true,
+  entry: ['src/**/*.ts'],
+  bundle: false,
   splitting: false,
-  treeshake: true,
-  shims: true,
+  sourcemap: false,
+  treeshake: false,
   target: 'es2022',
+  platform: 'neutral',
+  dts: false,
   clean: false,
-  // the other entries import the main one by name, so that `cleanups`, `Semaphore` and the error
-  // classes exist once in a program that uses several entries
-  external: ['rxjs', 'fast-check', 'rxjs-concurrency'],
 };
 
 export default defineConfig([
-  {
-    // browsers and every other runtime: `#spawn` and `#port` resolve to the Web Worker adapters
-    ...shared,
-    platform: 'browser',
-    entry: { index: 'src/index.ts', 'worker/index': 'src/worker/index.ts', 'testing/index': 'src/testing/index.ts' },
-    dts: true,
-  },
-  {
-    // Node: the same sources with the `node` condition, so the worker_threads adapters are inlined
-    ...shared,
-    platform: 'node',
-    entry: { 'index.node': 'src/index.ts', 'worker/index.node': 'src/worker/index.ts', 'node/index': 'src/node/index.ts' },
-    dts: { entry: { 'node/index': 'src/node/index.ts' } },
-  },
+  { ...shared, format: ['esm'], outDir: 'dist/esm' },
+  // CommonJS in its own folder, marked `"type": "commonjs"`, so `require('./x.js')` finds CommonJS
+  { ...shared, format: ['cjs'], outDir: 'dist/cjs', outExtension: () => ({ js: '.js' }) },
 ]);

@@ -1,8 +1,6 @@
 import { Mutex, Semaphore as AsyncSemaphore } from 'async-mutex';
-import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { gzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
 import { Piscina } from 'piscina';
 import {
@@ -382,31 +380,4 @@ export async function memory(): Promise<void> {
   hold.unsubscribe();
   const left = heap() - base;
   record({ group: 'memory', name: `${waiters.toLocaleString('en')} cancelled waiters: heap left (peak ${peak.toFixed(1)} MB)`, ours: left, peer: 1, peerName: 'budget', unit: 'MB', ratio: left, target: '≤ 1 (under 1 MB)', met: left < 1 && lock.waiting === 0 });
-}
-
-export async function bundleSize(): Promise<void> {
-  const size = async (code: string) => {
-    const result = await build({
-      stdin: { contents: code, resolveDir: root, loader: 'ts' },
-      bundle: true,
-      minify: true,
-      write: false,
-      platform: 'browser',
-      format: 'esm',
-      external: ['rxjs'],
-      logLevel: 'silent',
-    });
-    return gzipSync(result.outputFiles[0]!.contents).length;
-  };
-  const operators = ['raceFirst', 'mergeAsCompleted', 'gatherSettled', 'timeoutWith', 'Semaphore', 'Lock', 'lockedSection', 'semaphoreMap', 'RateLimiter', 'rateLimitMap', 'onCancel', 'finalizeWith', 'fromAbortable', 'takeUntilAborted', 'fromWorker', 'createWorkerPool'];
-  for (const name of operators) {
-    const bytes = await size(`import { ${name} } from './src/index.ts'; console.log(${name});`);
-    const budget = name === 'fromWorker' || name === 'createWorkerPool' ? undefined : 1536;
-    record({ group: 'size', name: `import { ${name} } (min + gzip)`, ours: bytes, peer: budget ?? NaN, peerName: budget ? 'budget' : 'worker pool: no budget', unit: 'B', ratio: budget ? bytes / budget : NaN, target: budget ? '≤ 1 (1.5 KB)' : '—', met: budget ? bytes <= budget : undefined });
-  }
-  const withoutPool = operators.filter((n) => n !== 'fromWorker' && n !== 'createWorkerPool');
-  const mainBytes = await size(`import { ${withoutPool.join(', ')}, cleanups, CleanupTracker, WorkerCrashedError } from './src/index.ts'; console.log(${withoutPool.join(', ')}, cleanups, CleanupTracker, WorkerCrashedError);`);
-  record({ group: 'size', name: 'the main entry without the worker pool (min + gzip)', ours: mainBytes, peer: 6144, peerName: 'budget', unit: 'B', ratio: mainBytes / 6144, target: '≤ 1 (6 KB)', met: mainBytes <= 6144 });
-  const allBytes = await size(`export * from './src/index.ts';`);
-  record({ group: 'size', name: 'the whole main entry (min + gzip)', ours: allBytes, peer: NaN, peerName: '—', unit: 'B', ratio: NaN, target: '—', met: undefined });
 }

@@ -2,7 +2,8 @@
 // same process, alternating, after a warm-up; it prints medians and the ratio (ours / peer).
 // `-- --quick` is the small version CI runs; `-- --write` regenerates docs/benchmarks.md.
 import { writeFileSync } from 'node:fs';
-import { bundleSize, memory, racingVsRxjs, sectionsVsPeers, semaphoreMapVsMergeMap, waiterScaling, workersVsPeers } from './groups.js';
+import { memory, racingVsRxjs, sectionsVsPeers, semaphoreMapVsMergeMap, waiterScaling, workersVsPeers } from './groups.js';
+import { bundleSize } from './size.js';
 import { machine, quick, results } from './harness.js';
 import { rateLimits } from './rate.js';
 
@@ -37,7 +38,8 @@ if (process.argv.includes('--write')) {
       'Peers (dev dependencies, used only here): `async-mutex` and `p-limit` for the locks and',
       'semaphores, `p-queue` and `bottleneck` for the rate limiter,',
       '`piscina` and `workerpool` for the worker pool, a raw `worker_threads` echo for latency,',
-      'rxjs itself for the operators. Sizes are esbuild-minified, gzip-compressed bundles with rxjs left out.',
+      'rxjs itself for the operators. Sizes come from the packed tarball installed in a scratch project,',
+      'bundled for the browser by esbuild and by Rolldown (minified, rxjs left out), then gzipped.',
       '',
     ].join('\n'),
   );

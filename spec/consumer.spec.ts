@@ -1,9 +1,11 @@
 // Consumer checks against the packed tarball: the package as a user installs it.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { packedProject } from '../scripts/packed.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const project = `${root}.tmp/consumer-project`;
@@ -13,20 +15,7 @@ const run = (command: string, args: string[], cwd = project) => {
 };
 
 beforeAll(() => {
-  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
-  const packDir = `${root}.tmp/pack`;
-  rmSync(packDir, { recursive: true, force: true });
-  mkdirSync(packDir, { recursive: true });
-  execFileSync('npm', ['pack', '--pack-destination', packDir, '--ignore-scripts', '--silent'], { cwd: root, stdio: 'pipe' });
-  const tarball = readdirSync(packDir).find((f) => f.endsWith('.tgz'))!;
-  rmSync(project, { recursive: true, force: true });
-  mkdirSync(`${project}/node_modules/rxjs-concurrency`, { recursive: true });
-  execFileSync('tar', ['-xzf', `${packDir}/${tarball}`, '-C', `${project}/node_modules/rxjs-concurrency`, '--strip-components=1']);
-  // the consumer's other dependencies: this checkout's copies, linked (no network)
-  mkdirSync(`${project}/node_modules/@types`, { recursive: true });
-  for (const dep of ['rxjs', 'fast-check', 'vitest', 'typescript', '@types/node']) {
-    symlinkSync(`${root}node_modules/${dep}`, `${project}/node_modules/${dep}`, 'dir');
-  }
+  packedProject(project, ['rxjs', 'fast-check', 'vitest', 'typescript', '@types/node']);
   cpSync(`${root}examples/consumer`, project, { recursive: true });
   writeFileSync(`${project}/package.json`, JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   writeFileSync(`${project}/vitest.config.mjs`, "export default { test: { include: ['vitest.test.mjs'] } };\n");
@@ -77,6 +66,29 @@ describe('the packed package, installed in a scratch project', () => {
     expect(code).toContain('new Worker(');
     expect(code).not.toMatch(/["'`](node:)?(worker_threads|os|process)["'`]/);
     expect(code).not.toMatch(/\bprocess\./);
+  });
+
+  it('rxjs-concurrency/testing/pool works in a project without fast-check', () => {
+    // outside this checkout, where no parent node_modules can lend it fast-check
+    const bare = `${tmpdir()}/rxjs-concurrency-no-fast-check`;
+    rmSync(bare, { recursive: true, force: true });
+    mkdirSync(`${bare}/node_modules`, { recursive: true });
+    cpSync(`${project}/node_modules/rxjs-concurrency`, `${bare}/node_modules/rxjs-concurrency`, { recursive: true });
+    symlinkSync(`${root}node_modules/rxjs`, `${bare}/node_modules/rxjs`, 'dir');
+    writeFileSync(`${bare}/package.json`, JSON.stringify({ name: 'bare', private: true, type: 'module' }));
+    writeFileSync(
+      `${bare}/pool.mjs`,
+      "import { inProcessPool } from 'rxjs-concurrency/testing/pool';\nimport { fromWorker } from 'rxjs-concurrency';\nimport { lastValueFrom } from 'rxjs';\n" +
+        "const pool = inProcessPool({ double: (n) => n * 2 });\nconsole.log('pool', await lastValueFrom(fromWorker(pool, 'double', 21)));\n",
+    );
+    writeFileSync(`${bare}/testing.mjs`, "await import('rxjs-concurrency/testing');\n");
+    const pool = run(process.execPath, ['pool.mjs'], bare);
+    expect(pool.out).toContain('pool 42');
+    expect(pool.code).toBe(0);
+    // the full testing entry does need fast-check: the check above is not vacuous
+    const testing = run(process.execPath, ['testing.mjs'], bare);
+    expect(testing.out).toMatch(/fast-check/);
+    expect(testing.code).not.toBe(0);
   });
 
   it('publint reports no problem', () => {

@@ -84,4 +84,4 @@ export class CleanupTracker {
 }
 
 /** The tracker that `finalizeWith` uses unless told otherwise, and that `runUntilSignal` awaits. */
-export const cleanups = new CleanupTracker();
+export const cleanups = /* @__PURE__ */ new CleanupTracker();

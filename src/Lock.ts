@@ -29,6 +29,7 @@ export class Lock extends Semaphore {
     super(1);
   }
 
+  /** @internal */
   protected override get label(): string {
     return 'Lock';
   }

@@ -60,7 +60,7 @@ export class Semaphore extends Permits implements PermitSource {
     });
   }
 
-  /** The class name in argument errors (kept by hand: minifiers rename classes). */
+  /** @internal The class name in argument errors (kept by hand: minifiers rename classes). */
   protected get label(): string {
     return 'Semaphore';
   }
@@ -111,6 +111,7 @@ export class Semaphore extends Permits implements PermitSource {
     waiter.reject(new RangeError(`${this.label}.resize: a waiting section needs ${waiter.weight} permits, more than the new capacity ${this.capacity}`));
   }
 
+  /** @internal */
   protected override changed(): void {
     const shown = this.available;
     if (this.listeners.size === 0 || shown === this.lastShown) {

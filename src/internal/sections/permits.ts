@@ -36,10 +36,13 @@ export function isGate(value: object): value is Gate {
  * them. `semaphoreMap(n, …)` uses it directly, so an app that never builds a `Semaphore` does not
  * ship one.
  */
-export class Permits implements Gate {
+export class Permits {
+  /** @internal */
   protected free: number;
+  /** @internal */
   protected capacity: number;
   private granted = 0;
+  /** @internal */
   protected readonly queue = new Queue<Waiter>();
 
   /** @param permits the capacity: how many permits there are in all */
@@ -52,7 +55,7 @@ export class Permits implements Gate {
     return this.capacity;
   }
 
-  /** Called after the count of free permits may have changed. */
+  /** @internal Called after the count of free permits may have changed. */
   protected changed(): void {}
 
   /** Sections waiting for permits. */
