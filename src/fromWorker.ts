@@ -18,8 +18,26 @@ export type AllowTransfer<A extends unknown[]> = { [K in keyof A]: A[K] | Transf
 
 /** What a task emits: each value a handler's result yields, or the result itself. */
 export type TaskValue<F> = F extends (...args: never[]) => infer R ? Unwrap<Yielded<R>> : never;
-/** What a handler's result yields: each value of an iterator, AsyncIterable or Observable, or the (awaited) result itself. */
-export type Yielded<R> = R extends Iterator<infer V> ? V : R extends AsyncIterable<infer V> ? V : R extends Subscribable<infer V> ? V : Awaited<R>;
+/**
+ * What a handler's result yields: each value of an iterator, AsyncIterable or Observable, or the
+ * (awaited) result itself. An rxjs `Observable` is matched as such first: inferring through
+ * `Subscribable` meets rxjs's overloaded `subscribe` and gives `unknown`.
+ */
+export type Yielded<R> = R extends Observable<infer V>
+  ? V
+  : R extends Iterator<infer V>
+    ? V
+    : R extends AsyncIterable<infer V>
+      ? V
+      : R extends Subscribable<infer V>
+        ? V
+        : Awaited<R>;
+/**
+ * One call of a pool's tasks: a task's name followed by its arguments, for each task. `fromWorker`
+ * takes it as one rest tuple, so a mistake is reported about itself: the task names that exist, the
+ * argument of the wrong type, the argument that is missing.
+ */
+export type TaskCall<H> = { [K in keyof H & string]: [name: K, ...args: TaskArgs<H[K]>] }[keyof H & string];
 /** A value without its `transfer()` wrapper. */
 export type Unwrap<V> = V extends Transferring<infer T> ? T : V;
 
@@ -55,12 +73,9 @@ export type Unwrap<V> = V extends Transferring<infer T> ? T : V;
  * fromWorker((a: number, b: number) => a * b, 6, 7).subscribe(console.log); // inline: 42
  * ```
  */
-export function fromWorker<H extends WorkerHandlers, K extends keyof H & string>(
-  pool: WorkerPool<H>,
-  name: K,
-  ...args: TaskArgs<H[K]>
-): Observable<TaskValue<H[K]>>;
 export function fromWorker<F extends (...args: never[]) => unknown>(fn: F, ...args: TaskArgs<NoInfer<F>>): Observable<TaskValue<F>>;
+// the pool form last: when no overload matches, TypeScript 7 reports the last one's error
+export function fromWorker<H extends WorkerHandlers, const C extends TaskCall<H>>(pool: WorkerPool<H>, ...call: C): Observable<TaskValue<H[C[0] & keyof H]>>;
 export function fromWorker(target: WorkerPool | ((...args: never[]) => unknown), ...rest: unknown[]): Observable<unknown> {
   const fn = 'fromWorker';
   let run: WorkerPool['run'];

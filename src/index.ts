@@ -25,6 +25,6 @@ export {
   type WorkerTask,
   type TaskObserver,
 } from './createWorkerPool.js';
-export { fromWorker, type TaskArgs, type TaskValue, type AllowTransfer, type DropContext, type Unwrap, type Yielded } from './fromWorker.js';
+export { fromWorker, type TaskArgs, type TaskCall, type TaskValue, type AllowTransfer, type DropContext, type Unwrap, type Yielded } from './fromWorker.js';
 export { transfer, type Transferring } from './transfer.js';
 export type { WorkerContext, WorkerHandlers } from './types.js';
