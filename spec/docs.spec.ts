@@ -21,6 +21,21 @@ describe('the text diagrams of JSDoc and docs pages', () => {
   });
 });
 
+describe('code blocks of the docs', () => {
+  // a ```ts block that starts with `// file: <path>` is an excerpt of that file, which the
+  // type check compiles: the block cannot drift from code that compiles
+  const pages = ['README.md', ...readdirSync(`${root}docs`, { recursive: true }).map(String).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const excerpts = pages.flatMap((page) =>
+    [...readFileSync(`${root}${page}`, 'utf8').matchAll(/```ts\n\/\/ file: (\S+)\n([\s\S]*?)```/g)].map((m) => [page, m[1]!, m[2]!] as const),
+  );
+  it('there are excerpts to check', () => {
+    expect(excerpts.length).toBeGreaterThan(0);
+  });
+  it.each(excerpts)('%s: the block from %s is an excerpt of that file', (_page, file, body) => {
+    expect(readFileSync(`${root}${file}`, 'utf8')).toContain(`// file: ${file}\n${body}`);
+  });
+});
+
 describe('the API reference', () => {
   it('`npm run docs` regenerates docs/api with no diff (TypeDoc, warnings are errors)', () => {
     const out = `${root}.tmp/api-check`;

@@ -1,3 +1,10 @@
+/**
+ * The operators and primitives: racing and gathering, deadlines, sections (Semaphore, Lock,
+ * RateLimiter), cancellation with cleanup, and the worker pool. Node and browsers.
+ *
+ * @packageDocumentation
+ * @module rxjs-concurrency
+ */
 export type { Settled, Completed, SchedulerOptions, Lease, PermitSource } from './types.js';
 export type { SourcesInput } from './internal/asCompleted.js';
 export { WorkerCrashedError } from './errors.js';

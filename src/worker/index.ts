@@ -1,3 +1,9 @@
+/**
+ * What runs inside a worker: `exposeWorker` and its types.
+ *
+ * @packageDocumentation
+ * @module rxjs-concurrency/worker
+ */
 import { workerEndpoint } from '#port';
 import { installRuntime } from './runtime.js';
 
