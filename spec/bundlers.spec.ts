@@ -1,0 +1,101 @@
+// What bundlers do with the package, in production builds run in a real Chromium (Debian's):
+// examples/vite-app built by `vite build` against the packed tarball, served from a loopback server
+// that also serves a small JSON API, once with COOP/COEP headers (cross-origin isolated: shared
+// memory for ctx.throwIfCancelled) and once without.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright';
+import { packedProject } from '../scripts/packed.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
+
+interface Api {
+  inFlight: number;
+  mostInFlight: number;
+  aborted: number;
+}
+
+/** Serves `dir` and `/api/item?id=` (50 ms per item, counting the requests in flight) on loopback. */
+function serve(dir: string, isolated: boolean, api: Api): Promise<Server> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (isolated) {
+      res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+      res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    }
+    if (url.pathname === '/api/item') {
+      api.inFlight++;
+      api.mostInFlight = Math.max(api.mostInFlight, api.inFlight);
+      let done = false;
+      const timer = setTimeout(() => {
+        done = true;
+        api.inFlight--;
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify({ id: Number(url.searchParams.get('id')) }));
+      }, 50);
+      req.on('close', () => {
+        if (done) return;
+        clearTimeout(timer);
+        api.inFlight--;
+        api.aborted++;
+      });
+      return;
+    }
+    const file = normalize(join(dir, url.pathname === '/' ? 'index.html' : url.pathname));
+    if (!file.startsWith(dir) || !existsSync(file)) return void res.writeHead(404).end();
+    res.setHeader('Content-Type', TYPES[extname(file)] ?? 'application/octet-stream');
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+let browser: Browser;
+const viteProject = `${root}.tmp/vite-project`;
+
+beforeAll(async () => {
+  packedProject(viteProject, ['rxjs', 'vite']);
+  cpSync(`${root}examples/vite-app`, viteProject, { recursive: true });
+  execFileSync(process.execPath, [`${viteProject}/node_modules/vite/bin/vite.js`, 'build', '--logLevel', 'error'], { cwd: viteProject, stdio: 'pipe' });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('a Vite production build (vite build) of an app using the packed package, in Chromium', () => {
+  it('the worker is a bundled module, not an inlined .ts asset', () => {
+    const assets = execFileSync('ls', [`${viteProject}/dist/assets`], { encoding: 'utf8' });
+    expect(assets).toMatch(/tasks\.worker[-.\w]*\.js/);
+    const main = readFileSync(`${viteProject}/dist/${/src="\/(assets\/[^"]+\.js)"/.exec(readFileSync(`${viteProject}/dist/index.html`, 'utf8'))![1]}`, 'utf8');
+    expect(main).not.toMatch(/data:video\/mp2t|data:application\/octet-stream/);
+  });
+
+  it.each([
+    ['with COOP/COEP (cross-origin isolated)', true],
+    ['without COOP/COEP', false],
+  ])('%s: a worker value, a stream cut by take(3), a busy loop cancelled then the next task, semaphoreMap(2) over fetch', async (_name, isolated) => {
+    const api: Api = { inFlight: 0, mostInFlight: 0, aborted: 0 };
+    const server = await serve(`${viteProject}/dist`, isolated, api);
+    const page = await browser.newPage();
+    try {
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, { timeout: 20_000 });
+      const result = await page.evaluate(() => (window as unknown as { result: unknown }).result);
+      expect(errors).toEqual([]);
+      expect(result).toEqual({ value: 5, streamed: [1, 2, 3], afterSpin: 42, afterPolite: 2, items: [1, 2, 3, 4, 5, 6], isolated });
+      expect(api.mostInFlight).toBe(2); // the server saw at most two requests at once
+    } finally {
+      await page.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
