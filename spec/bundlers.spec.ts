@@ -1,7 +1,8 @@
 // What bundlers do with the package, in production builds run in a real Chromium (Debian's):
-// examples/vite-app built by `vite build` against the packed tarball, served from a loopback server
-// that also serves a small JSON API, once with COOP/COEP headers (cross-origin isolated: shared
-// memory for ctx.throwIfCancelled) and once without.
+// examples/vite-app built by `vite build` and examples/angular built by the Angular CLI's
+// application builder, both against the packed tarball, each served from a loopback server that
+// also serves a small JSON API, once with COOP/COEP headers (cross-origin isolated: shared memory
+// for ctx.throwIfCancelled) and once without.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
@@ -21,7 +22,7 @@ interface Api {
   aborted: number;
 }
 
-/** Serves `dir` and `/api/item?id=` (50 ms per item, counting the requests in flight) on loopback. */
+/** Serves `dir` and `/api/item?id=&ms=` (an item after `ms`, default 50, counting the requests in flight) on loopback. */
 function serve(dir: string, isolated: boolean, api: Api): Promise<Server> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -37,8 +38,9 @@ function serve(dir: string, isolated: boolean, api: Api): Promise<Server> {
         done = true;
         api.inFlight--;
         res.setHeader('Content-Type', 'application/json');
-        res.end(JSON.stringify({ id: Number(url.searchParams.get('id')) }));
-      }, 50);
+        const id = Number(url.searchParams.get('id'));
+        res.end(JSON.stringify({ id, name: `Product ${id}` }));
+      }, Number(url.searchParams.get('ms') ?? 50));
       req.on('close', () => {
         if (done) return;
         clearTimeout(timer);
@@ -57,11 +59,21 @@ function serve(dir: string, isolated: boolean, api: Api): Promise<Server> {
 
 let browser: Browser;
 const viteProject = `${root}.tmp/vite-project`;
+const angularProject = `${root}.tmp/angular-project`;
 
 beforeAll(async () => {
   packedProject(viteProject, ['rxjs', 'vite']);
   cpSync(`${root}examples/vite-app`, viteProject, { recursive: true });
   execFileSync(process.execPath, [`${viteProject}/node_modules/vite/bin/vite.js`, 'build', '--logLevel', 'error'], { cwd: viteProject, stdio: 'pipe' });
+  const angular = ['core', 'common', 'compiler', 'compiler-cli', 'platform-browser', 'build', 'cli'].map((p) => `@angular/${p}`);
+  packedProject(angularProject, ['rxjs', 'tslib', 'typescript', ...angular]);
+  // the app's own tsconfig.json is the ngc check's (paths into src/): the CLI uses tsconfig.app.json
+  cpSync(`${root}examples/angular`, angularProject, { recursive: true, filter: (src) => !src.endsWith('/tsconfig.json') });
+  execFileSync(process.execPath, [`${angularProject}/node_modules/@angular/cli/bin/ng.js`, 'build'], {
+    cwd: angularProject,
+    stdio: 'pipe',
+    env: { ...process.env, NG_CLI_ANALYTICS: 'false', CI: 'true' },
+  });
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 }, 180_000);
 
@@ -93,6 +105,58 @@ describe('a Vite production build (vite build) of an app using the packed packag
       expect(errors).toEqual([]);
       expect(result).toEqual({ value: 5, streamed: [1, 2, 3], afterSpin: 42, afterPolite: 2, items: [1, 2, 3, 4, 5, 6], isolated });
       expect(api.mostInFlight).toBe(2); // the server saw at most two requests at once
+    } finally {
+      await page.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('an Angular CLI production build (application builder) of the catalogue app, in Chromium', () => {
+  const waitFor = async (check: () => boolean, ms = 15_000) => {
+    const end = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > end) throw new Error('condition not reached in time');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+
+  it.each([
+    ['with COOP/COEP', true],
+    ['without COOP/COEP', false],
+  ])('%s: HttpClient through semaphoreMap(2) (the server sees at most 2 at once), a worker task, raceFirst', async (_name, isolated) => {
+    const api: Api = { inFlight: 0, mostInFlight: 0, aborted: 0 };
+    const server = await serve(`${angularProject}/dist/browser`, isolated, api);
+    const page = await browser.newPage();
+    try {
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/?ms=50`);
+      await page.waitForFunction(() => (window as unknown as { catalogueReport?: { score?: number } }).catalogueReport?.score !== undefined, undefined, { timeout: 20_000 });
+      const report = await page.evaluate(() => (window as unknown as { catalogueReport: unknown }).catalogueReport);
+      expect(errors).toEqual([]);
+      // six "Product N" names of 9 characters each, scored in the bundled worker
+      expect(report).toEqual({ products: [1, 2, 3, 4, 5, 6], score: 54, banner: 'banner from eu' });
+      expect(api.mostInFlight).toBe(2);
+    } finally {
+      await page.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('leaving the component aborts its requests in flight (takeUntilDestroyed): the server sees the aborts', async () => {
+    const api: Api = { inFlight: 0, mostInFlight: 0, aborted: 0 };
+    const server = await serve(`${angularProject}/dist/browser`, false, api);
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/?ms=5000`);
+      await waitFor(() => api.inFlight === 2);
+      await page.evaluate(() => (window as unknown as { leaveCatalogue: () => void }).leaveCatalogue());
+      await waitFor(() => api.aborted === 2 && api.inFlight === 0);
+      const report = await page.evaluate(() => (window as unknown as { catalogueReport: { left?: string; products?: number[] } }).catalogueReport);
+      expect(report.left).toBe('unsubscribed');
+      expect(report.products).toBeUndefined();
+      expect(api.mostInFlight).toBe(2); // the four queued requests were never sent
     } finally {
       await page.close();
       await new Promise((resolve) => server.close(resolve));

@@ -1,9 +1,20 @@
 import { Component, DestroyRef, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { AsyncPipe } from '@angular/common';
-import { finalizeWith } from 'rxjs-concurrency';
+import { toArray } from 'rxjs';
+import { createWorkerPool, finalizeWith, fromWorker } from 'rxjs-concurrency';
 import { ApiQuota } from './api-quota.service';
 import { Catalogue, type Product } from './catalogue.service';
+import type { tasks } from './tasks.worker';
+
+/** What the page reports, for the production-build test (spec/bundlers.spec.ts). */
+interface Report {
+  products?: number[];
+  score?: number;
+  banner?: string;
+  left?: string;
+}
+const report = ((globalThis as { catalogueReport?: Report }).catalogueReport ??= {});
 
 @Component({
   selector: 'app-catalogue',
@@ -29,14 +40,33 @@ export class CatalogueComponent {
 
   constructor() {
     const destroyRef = inject(DestroyRef);
+    const ms = Number(new URLSearchParams(location.search).get('ms') ?? 50);
+    const pool = createWorkerPool<typeof tasks>(() => new Worker(new URL('./tasks.worker', import.meta.url), { type: 'module' }), { size: 1 });
+    destroyRef.onDestroy(() => void pool.terminate());
     this.catalogue
-      .products(['1', '2', '3', '4', '5'])
+      .products([1, 2, 3, 4, 5, 6], ms)
       .pipe(
-        finalizeWith((reason) => (reason === 'unsubscribe' ? console.debug('left before every product arrived') : undefined)),
+        // leaving the component unsubscribes: every request in flight is aborted
+        finalizeWith((reason) => {
+          if (reason === 'unsubscribe') report.left = 'unsubscribed';
+        }),
+        toArray(),
         takeUntilDestroyed(destroyRef),
       )
-      .subscribe((product) => this.products.update((list) => [...list, product]));
+      .subscribe((products) => {
+        this.products.set(products);
+        report.products = products.map((p) => p.id).sort((a, b) => a - b);
+        fromWorker(pool, 'score', products.map((p) => p.name))
+          .pipe(takeUntilDestroyed(destroyRef))
+          .subscribe((score) => (report.score = score));
+      });
     this.catalogue.suggestions('rx').pipe(takeUntilDestroyed(destroyRef)).subscribe((s) => this.suggestions.set(s));
-    this.catalogue.banner().pipe(takeUntilDestroyed(destroyRef)).subscribe((b) => this.banner.set(b));
+    this.catalogue
+      .banner()
+      .pipe(takeUntilDestroyed(destroyRef))
+      .subscribe((b) => {
+        this.banner.set(b);
+        report.banner = b;
+      });
   }
 }
