@@ -7,7 +7,7 @@ import { diagrams, type Diagram } from '../marble-tests/diagrams.js';
 const FRAME = 28;
 const LEFT = 76;
 const ROW = 46;
-const COLORS = ['#e8a33d', '#4aa3df', '#7bc86c', '#d46a6a', '#9b7fd1', '#4ec9b0', '#e07bb5'];
+const COLORS = ['#e8a33d', '#4aa3df', '#7bc86c', '#9b7fd1', '#d46a6a', '#4ec9b0', '#e07bb5'];
 
 interface Event {
   readonly frame: number;
@@ -43,11 +43,36 @@ function parse(marble: string, offset: number): { events: Event[]; end: number |
 }
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const x = (frame: number) => LEFT + 14 + frame * FRAME;
-const color = (letter: string) => COLORS[letter.charCodeAt(0) % COLORS.length]!;
+const valueWidth = (text: string) => Math.max(22, text.length * 7 + 10);
+/** An output value not found on any input: drawn in a neutral colour. */
+const NEUTRAL = '#8a8f98';
 
-function line(y: number, label: string, marble: string, offset: number, frames: number, values: Readonly<Record<string, string>> = {}, spans?: string[]): string[] {
+/**
+ * Where each frame starts, left to right. A frame is as wide as the widest group of values drawn at
+ * it on any line (plus a gap), so grouped values never overlap their neighbours.
+ */
+function frameLayout(lines: { events: Event[]; values: Readonly<Record<string, string>> }[], frames: number): (frame: number) => number {
+  const widths = new Array<number>(frames + 1).fill(FRAME);
+  for (const { events, values } of lines) {
+    const byFrame = new Map<number, number>();
+    for (const e of events) byFrame.set(e.frame, (byFrame.get(e.frame) ?? 0) + (e.kind === 'value' ? valueWidth(values[e.letter!] ?? e.letter!) + 4 : 10));
+    for (const [frame, w] of byFrame) if (frame <= frames) widths[frame] = Math.max(widths[frame]!, w);
+  }
+  const starts = [LEFT + 14];
+  for (let f = 0; f < frames + 1; f++) starts.push(starts[f]! + widths[f]!);
+  return (frame: number) => starts[Math.max(0, Math.min(frame, starts.length - 1))]!;
+}
+
+interface LineOptions {
+  readonly values?: Readonly<Record<string, string>>;
+  readonly spans?: string[];
+  /** The colour of each letter: its input's colour. */
+  readonly colours: ReadonlyMap<string, string>;
+}
+
+function line(y: number, label: string, marble: string, offset: number, frames: number, x: (frame: number) => number, options: LineOptions): string[] {
   const { events, end } = parse(marble, offset);
+  const { values = {}, spans, colours } = options;
   const out: string[] = [];
   const never = spans !== undefined && spans.length === 0;
   out.push(`<text x="8" y="${y + 5}" class="label">${escape(label)}</text>`);
@@ -55,6 +80,8 @@ function line(y: number, label: string, marble: string, offset: number, frames: 
   out.push(`<g${never ? ' opacity="0.35"' : ''}>`);
   const stop = end === undefined ? x(frames) : x(end);
   out.push(`<line x1="${x(offset)}" y1="${y}" x2="${stop}" y2="${y}" class="time"/>`);
+  // a tick at every frame the line lives through
+  for (let f = offset; f <= (end ?? frames - 1); f++) out.push(`<line x1="${x(f)}" y1="${y - 3}" x2="${x(f)}" y2="${y + 3}" class="tick"/>`);
   if (end === undefined) out.push(`<path d="M${x(frames) - 8},${y - 5} L${x(frames)},${y} L${x(frames) - 8},${y + 5}" class="time"/>`);
   // who was subscribed, and until which frame: one bar per subscription
   (spans ?? []).forEach((span, i) => {
@@ -65,17 +92,20 @@ function line(y: number, label: string, marble: string, offset: number, frames: 
     out.push(`<rect x="${x(from) - 3}" y="${y + 15 + i * 6}" width="${Math.max(6, x(to) - x(from) + 6)}" height="4" rx="2" class="span"/>`);
   });
   for (const e of events) {
+    // the members of a group sit side by side from the frame's left edge (a lone value is centred
+    // on its frame's tick), within the frame's width
     const before = events.filter((o) => o.frame === e.frame && o.slot < e.slot);
-    const cx = x(e.frame) + before.reduce((sum, o) => sum + (o.kind === 'value' ? Math.max(22, (values[o.letter!] ?? o.letter!).length * 7 + 10) / 2 + 2 : 4), 0);
+    const left = x(e.frame) - 11 + before.reduce((sum, o) => sum + (o.kind === 'value' ? valueWidth(values[o.letter!] ?? o.letter!) + 4 : 10), 0);
     if (e.kind === 'value') {
       const text = values[e.letter!] ?? e.letter!;
-      const w = Math.max(22, text.length * 7 + 10);
-      out.push(`<rect x="${cx - w / 2}" y="${y - 11}" width="${w}" height="22" rx="11" fill="${color(e.letter!)}" class="value"/>`);
+      const w = valueWidth(text);
+      const cx = left + w / 2;
+      out.push(`<rect x="${cx - w / 2}" y="${y - 11}" width="${w}" height="22" rx="11" fill="${colours.get(e.letter!) ?? NEUTRAL}" class="value"/>`);
       out.push(`<text x="${cx}" y="${y + 4}" class="v">${escape(text)}</text>`);
-    } else if (e.kind === 'complete') {
-      out.push(`<line x1="${cx}" y1="${y - 12}" x2="${cx}" y2="${y + 12}" class="end"/>`);
     } else {
-      out.push(`<path d="M${cx - 8},${y - 8} L${cx + 8},${y + 8} M${cx + 8},${y - 8} L${cx - 8},${y + 8}" class="error"/>`);
+      const cx = before.length === 0 ? x(e.frame) : left + 5;
+      if (e.kind === 'complete') out.push(`<line x1="${cx}" y1="${y - 12}" x2="${cx}" y2="${y + 12}" class="end"/>`);
+      else out.push(`<path d="M${cx - 8},${y - 8} L${cx + 8},${y + 8} M${cx + 8},${y - 8} L${cx - 8},${y + 8}" class="error"/>`);
     }
   }
   out.push('</g>');
@@ -85,26 +115,39 @@ function line(y: number, label: string, marble: string, offset: number, frames: 
 export function renderDiagram(d: Diagram): string {
   const lengths = [...d.inputs.map((l) => parse(l.marble, l.at ?? 0).length), parse(d.output, 0).length];
   const frames = Math.max(...lengths) + 1;
+  const x = frameLayout(
+    [...d.inputs.map((l) => ({ events: parse(l.marble, l.at ?? 0).events, values: {} })), { events: parse(d.output, 0).events, values: d.values ?? {} }],
+    frames,
+  );
+  // each input line has its colour; an output value takes the colour of the input it came from
+  const colours = new Map<string, string>();
+  d.inputs.forEach((input, i) => {
+    for (const e of parse(input.marble, 0).events) if (e.kind === 'value' && !colours.has(e.letter!)) colours.set(e.letter!, COLORS[i % COLORS.length]!);
+  });
   const width = Math.max(x(frames) + 24, LEFT + d.call.length * 8 + 48);
   const rows: string[] = [];
-  let y = 28;
+  // the frame ruler
+  let y = 16;
+  for (let f = 0; f < frames; f += 5) rows.push(`<text x="${x(f)}" y="${y}" class="ruler">${f}</text>`);
+  y = 40;
   d.inputs.forEach((input, i) => {
     const spans = d.subscriptions[i];
     const list = typeof spans === 'string' ? [spans] : [...(spans ?? [])];
-    rows.push(...line(y, input.label, input.marble, input.at ?? 0, frames, {}, list));
+    rows.push(...line(y, input.label, input.marble, input.at ?? 0, frames, x, { spans: list, colours }));
     y += ROW + Math.max(0, list.length - 1) * 6;
   });
   const boxTop = y - 14;
   rows.push(`<rect x="${LEFT}" y="${boxTop}" width="${width - LEFT - 16}" height="34" rx="6" class="op"/>`);
   rows.push(`<text x="${LEFT + (width - LEFT - 16) / 2}" y="${boxTop + 22}" class="call">${escape(d.call)}</text>`);
   y += 44;
-  rows.push(...line(y, 'output', d.output, 0, frames, d.values));
+  rows.push(...line(y, 'output', d.output, 0, frames, x, { values: d.values, colours }));
   const height = y + 34;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escape(`${d.call}: ${d.output}`)}">`,
     '<style>',
     '  .label{font:13px monospace;fill:#555}.note{font:italic 10px sans-serif;fill:#888}.call{font:13px monospace;fill:#222;text-anchor:middle}',
-    '  .v{font:bold 11px sans-serif;fill:#fff;text-anchor:middle}.time{stroke:#333;stroke-width:1.5;fill:none}',
+    '  .v{font:bold 11px sans-serif;fill:#fff;text-anchor:middle}.time{stroke:#333;stroke-width:1.5;fill:none}.tick{stroke:#999;stroke-width:1}',
+    '  .ruler{font:10px monospace;fill:#999;text-anchor:middle}',
     '  .end{stroke:#333;stroke-width:2.5}.error{stroke:#c0392b;stroke-width:2.5;fill:none}',
     '  .value{stroke:#333;stroke-width:1}.op{fill:#f4f4f8;stroke:#999}.span{fill:#b8c7e0}',
     '</style>',
