@@ -20,22 +20,26 @@ function worstWindow(starts: readonly number[], interval: number): number {
 }
 
 /**
- * The same burst for every limiter: `limit` tasks arrive late in a window and `limit` more right
- * after its edge, where a fixed window or a refilled bucket lets both through at once.
+ * The same burst for every limiter: a window's worth of tasks, most of them late in it, and `limit`
+ * more right after its edge, where a fixed window or a refilled bucket lets both through at once.
  */
 async function burst(add: (task: () => Promise<void>) => void, interval: number, limit: number, lead: number): Promise<number> {
   const starts: number[] = [];
-  const t0 = performance.now();
   const done: Promise<void>[] = [];
+  // the clock all three limiters keep their windows by (whole milliseconds): a finer clock would
+  // count two starts 199.2 ms apart as one span, though the limiter saw 200 ms between them
   const task = () => {
-    starts.push(performance.now() - t0);
+    starts.push(Date.now());
     return Promise.resolve();
   };
   const submit = (n: number) => {
     for (let i = 0; i < n; i++) done.push(new Promise<void>((resolve) => add(() => task().then(resolve))));
   };
+  // one start opens the fixed window (p-queue) or the bucket's period (Bottleneck), the rest of the
+  // limit comes late in it, and a whole limit again just after its edge
+  submit(1);
   await sleep(lead);
-  submit(limit);
+  submit(limit - 1);
   await sleep(interval - lead + 2);
   submit(limit);
   await Promise.all(done);
