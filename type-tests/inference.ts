@@ -118,3 +118,19 @@ expectType<ValueOf<typeof anything>, unknown>(true);
 const local = inProcessPool(tasks);
 const localFib = fromWorker(local, 'fib', 10);
 expectType<ValueOf<typeof localFib>, number>(true);
+
+// array, object and tuple arguments are accepted as written (the call is inferred as a const tuple,
+// which must not make them readonly)
+const shapes = {
+  sum: (xs: number[]) => xs.length,
+  obj: (o: { a: number; list: string[] }) => o.a,
+  pair: (t: [number, string]) => t[1],
+};
+const shapesPool = createWorkerPool<typeof shapes>('shapes.worker.js');
+const numbers = [1, 2];
+const summed = fromWorker(shapesPool, 'sum', [1, 2, 3]);
+expectType<ValueOf<typeof summed>, number>(true);
+fromWorker(shapesPool, 'sum', numbers);
+fromWorker(shapesPool, 'obj', { a: 1, list: ['x'] });
+const second = fromWorker(shapesPool, 'pair', [1, 'x']);
+expectType<ValueOf<typeof second>, string>(true);
