@@ -75,7 +75,10 @@ export type Unwrap<V> = V extends Transferring<infer T> ? T : V;
  */
 export function fromWorker<F extends (...args: never[]) => unknown>(fn: F, ...args: TaskArgs<NoInfer<F>>): Observable<TaskValue<F>>;
 // the pool form last: when no overload matches, TypeScript 7 reports the last one's error
-export function fromWorker<H extends WorkerHandlers, const C extends TaskCall<H>>(pool: WorkerPool<H>, ...call: C): Observable<TaskValue<H[C[0] & keyof H]>>;
+export function fromWorker<H extends WorkerHandlers, K extends keyof H & string, C extends TaskCall<H>>(
+  pool: WorkerPool<H>,
+  ...call: C & [name: K, ...args: unknown[]]
+): Observable<TaskValue<H[K]>>;
 export function fromWorker(target: WorkerPool | ((...args: never[]) => unknown), ...rest: unknown[]): Observable<unknown> {
   const fn = 'fromWorker';
   let run: WorkerPool['run'];
