@@ -14,6 +14,8 @@ export interface Result {
   readonly target: string;
   readonly met: boolean | undefined;
   readonly note?: string;
+  /** For alternating pairs: the 10th and 90th percentiles of the per-round ratios. */
+  readonly spread?: readonly [number, number];
 }
 
 export const results: Result[] = [];
@@ -22,6 +24,14 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** The p-th percentile (0–1) of `xs`, by linear interpolation. */
+export const percentile = (xs: readonly number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (s.length - 1) * p;
+  const lo = Math.floor(at);
+  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (at - lo);
 };
 
 async function time(fn: () => unknown): Promise<number> {
@@ -63,8 +73,12 @@ export async function pair(options: PairOptions): Promise<Result> {
   }
   const ours = median(a);
   const peer = median(b);
-  const ratio = ours / peer;
+  // the ratio is the median of the per-round ratios (each round runs both back to back, so a slow
+  // moment of the machine hits both), reported with its spread
+  const ratios = a.map((t, i) => t / b[i]!);
+  const ratio = median(ratios);
   return record({
+    spread: [percentile(ratios, 0.1), percentile(ratios, 0.9)],
     group: options.group,
     name: options.name,
     ours,
@@ -82,8 +96,9 @@ export function record(result: Result): Result {
   results.push(result);
   const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toPrecision(3));
   const verdict = result.met === undefined ? '' : result.met ? '  ok' : '  MISSED';
+  const spread = result.spread ? ` [p10–p90 ${result.spread[0].toFixed(2)}–${result.spread[1].toFixed(2)}]` : '';
   console.log(
-    `${result.group.padEnd(11)} ${result.name.padEnd(58)} ours ${fmt(result.ours).padStart(9)} ${result.unit.padEnd(7)} ${result.peerName.padEnd(22)} ${fmt(result.peer).padStart(9)} ${result.unit.padEnd(7)} ratio ${result.ratio.toFixed(3)} (target ${result.target})${verdict}`,
+    `${result.group.padEnd(11)} ${result.name.padEnd(58)} ours ${fmt(result.ours).padStart(9)} ${result.unit.padEnd(7)} ${result.peerName.padEnd(22)} ${fmt(result.peer).padStart(9)} ${result.unit.padEnd(7)} ratio ${result.ratio.toFixed(3)}${spread} (target ${result.target})${verdict}`,
   );
   return result;
 }
