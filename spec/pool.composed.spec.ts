@@ -4,7 +4,7 @@ import { describe, it, expect, beforeAll, afterEach, vi } from 'vitest';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { concatMap, defer, lastValueFrom, map, mergeMap, range, repeat, retry, tap, toArray, type Observable } from 'rxjs';
+import { concatMap, defer, exhaustMap, lastValueFrom, map, mergeMap, range, repeat, retry, switchMap, take, tap, timer, toArray, type Observable } from 'rxjs';
 import { Worker as NodeWorker } from 'node:worker_threads';
 import { WorkerCrashedError, createWorkerPool, fromWorker, semaphoreMap, transfer, type WorkerPool } from '../src/index.js';
 import { inProcessPool } from '../src/testing/index.js';
@@ -46,6 +46,33 @@ describe('a task started from the previous task’s completion', () => {
       expect(p.stats).toMatchObject({ busy: 0, queued: 0 });
       expect(inspectPool(p).every((s) => !s.busy && !s.referenced)).toBe(true);
     }
+  });
+
+  it('switchMap cancels the running task for the next; exhaustMap ignores values while one runs; retry runs a failing task again', async () => {
+    const p = pool({ size: 1, cancelGrace: 1000 });
+    // each value starts a task that checks its cancel flag; the last one completes
+    const switched = await lastValueFrom(
+      range(0, 4).pipe(
+        concatMap((i) => timer(i * 20).pipe(map(() => i))),
+        switchMap((i) => (i < 3 ? fromWorker(p, 'spinPolitely') : fromWorker(p, 'add', i, 0))),
+        toArray(),
+      ),
+    );
+    expect(switched).toEqual([3]);
+    expect(p.stats).toMatchObject({ workers: 1, busy: 0, queued: 0 }); // the same worker: cancels were cooperative
+    const exhausted = await lastValueFrom(range(0, 5).pipe(exhaustMap((i) => fromWorker(p, 'add', i, 100)), toArray()));
+    expect(exhausted).toEqual([100]); // the others arrived while the first task ran
+    let attempts = 0;
+    const retried = await errorOf(defer(() => (attempts++, fromWorker(p, 'fail', 'boom'))).pipe(retry(2)));
+    expect(attempts).toBe(3);
+    expect(retried!.message).toBe('boom');
+  });
+
+  it('take(1) of an endless generator task stops it, and the worker is free for the next task', async () => {
+    const p = pool({ size: 1, cancelGrace: 5000 });
+    expect(await lastValueFrom(fromWorker(p, 'count', Number.MAX_SAFE_INTEGER).pipe(take(1)))).toBe(1);
+    expect(await lastValueFrom(fromWorker(p, 'add', 1, 2))).toBe(3);
+    expect(p.stats).toEqual({ workers: 1, busy: 0, queued: 0 });
   });
 
   it('repeat(3) of one task, on a real pool and on the shared pool of inline functions', async () => {
