@@ -9,6 +9,7 @@ import gracefulShutdown from './graceful-shutdown.js';
 import { createLog, type Log } from './log.js';
 import raceMirrors from './race-mirrors.js';
 import rateLimit from './rate-limit.js';
+import redisShared from './redis-shared.js';
 import sharedCounter from './shared-counter.js';
 
 const scenarios: [string, (log: Log) => Promise<unknown>][] = [
@@ -19,6 +20,7 @@ const scenarios: [string, (log: Log) => Promise<unknown>][] = [
   ['A shared counter under a lock (asyncio.Lock)', sharedCounter],
   ['An API limited to three concurrent calls (asyncio.Semaphore)', apiSemaphore],
   ['A rate limit shared by two streams: 5 calls per second', rateLimit],
+  ['One limit shared by three processes, in Redis', redisShared],
   ['Cancellation with an asynchronous cleanup (task.cancel, CancelledError)', cancelCleanup],
   ['Graceful shutdown on Ctrl+C (KeyboardInterrupt, add_signal_handler)', gracefulShutdown],
   ['Blocking code off the main thread (loop.run_in_executor)', executor],

@@ -7,6 +7,7 @@ import deadline from '../examples/deadline.js';
 import sharedCounter from '../examples/shared-counter.js';
 import apiSemaphore from '../examples/api-semaphore.js';
 import rateLimit from '../examples/rate-limit.js';
+import redisShared from '../examples/redis-shared.js';
 import cancelCleanup from '../examples/cancel-cleanup.js';
 import gracefulShutdown from '../examples/graceful-shutdown.js';
 import executor from '../examples/executor.js';
@@ -28,6 +29,12 @@ describe('the demo scenarios (examples/*.ts) do what the docs say', () => {
     // the 6th to 10th had to wait a whole interval, the 11th and 12th another: a generous floor
     expect(starts[11]).toBeGreaterThanOrEqual(1990);
   });
+
+  it('redis-shared: three processes share RedisSemaphore(2), never more than 2 inside', async () => {
+    // npm test installs redis-server (scripts/ensure-redis.sh), so the scenario runs here
+    const result = await redisShared(createLog(false));
+    expect(result).toEqual({ most: 2, done: 9 });
+  }, 60_000);
 
   it('as-completed: durations 3, 1, 2 arrive as 2, 3, 1', async () => {
     expect(await asCompleted(createLog(false))).toEqual([2, 3, 1]);

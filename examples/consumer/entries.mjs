@@ -3,9 +3,10 @@ import { raceFirst, Semaphore, fromWorker, cleanups, gatherSettled } from 'rxjs-
 import { exposeWorker } from 'rxjs-concurrency/worker';
 import { runUntilSignal } from 'rxjs-concurrency/node';
 import { checkOperatorContract } from 'rxjs-concurrency/testing';
+import { RedisSemaphore, RedisLock } from 'rxjs-concurrency/redis';
 import { of, lastValueFrom } from 'rxjs';
 
-const checks = [raceFirst, Semaphore, fromWorker, cleanups.settled, exposeWorker, runUntilSignal, checkOperatorContract];
+const checks = [raceFirst, Semaphore, fromWorker, cleanups.settled, exposeWorker, runUntilSignal, checkOperatorContract, RedisSemaphore, RedisLock];
 if (checks.some((f) => typeof f !== 'function')) throw new Error('missing exports');
 const [r] = await lastValueFrom(gatherSettled([of(1)]));
 const doubled = await lastValueFrom(fromWorker((n) => n * 2, 21));

@@ -1,0 +1,38 @@
+// A replica of a service that shares a RedisSemaphore with the others (examples/redis-shared.ts and
+// spec/redis/RedisSemaphore.spec.ts start several):
+//   redis-replica.ts <port> work <name> <permits> <count> <ms>   sections that count themselves in Redis
+//   redis-replica.ts <port> hold <name> <permits> <lease>        holds a permit forever ('holding')
+//   redis-replica.ts <port> wait <name> <permits>                waits for a permit forever
+import { Redis } from 'ioredis';
+import { NEVER, defer, lastValueFrom, range } from 'rxjs';
+import { semaphoreMap } from '../src/index.js';
+import { RedisSemaphore } from '../src/redis/index.js';
+
+const [port, mode, name, permits, a, b] = process.argv.slice(2);
+const redis = new Redis({ port: Number(port), host: '127.0.0.1' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+if (mode === 'work') {
+  const sem = new RedisSemaphore(redis, name!, { permits: Number(permits) });
+  const key = `${name}:inside`;
+  await lastValueFrom(
+    range(0, Number(a)).pipe(
+      semaphoreMap(sem, () =>
+        defer(async () => {
+          const inside = await redis.incr(key);
+          await redis.eval("if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[2], ARGV[1]) end", 2, key, `${key}:most`, inside);
+          await sleep(Number(b));
+          await redis.decr(key);
+          console.log(`done ${inside}`);
+        }),
+      ),
+    ),
+  );
+  await redis.quit();
+} else if (mode === 'hold') {
+  const sem = new RedisSemaphore(redis, name!, { permits: Number(permits), lease: Number(a) });
+  sem.section(defer(() => (console.log('holding'), NEVER))).subscribe();
+} else if (mode === 'wait') {
+  const sem = new RedisSemaphore(redis, name!, { permits: Number(permits), lease: 30_000 });
+  sem.section(NEVER).subscribe();
+}

@@ -1,0 +1,235 @@
+// RedisSemaphore and RedisLock against a real redis-server (started here on a free loopback port),
+// in this process and across real child processes.
+import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { NEVER, Observable, defer, firstValueFrom, lastValueFrom, range, toArray } from 'rxjs';
+import { lockedSection, semaphoreMap } from '../../src/index.js';
+import { LeaseLostError, RedisLock, RedisSemaphore } from '../../src/redis/index.js';
+import { startRedis, type RedisServer } from '../../scripts/redis-server.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let server: RedisServer;
+const clients: Redis[] = [];
+const children: ChildProcess[] = [];
+let names = 0;
+const name = () => `test-${process.pid}-${++names}`;
+const client = () => {
+  const c = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: false });
+  clients.push(c);
+  return c;
+};
+const waitFor = async (check: () => boolean | Promise<boolean>, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await sleep(10);
+  }
+};
+/** What Redis holds for a semaphore: holders and queued waiters. */
+const state = async (redis: Redis, n: string) => ({
+  holders: await redis.zcard(`rxc:{${n}}:h`),
+  queued: await redis.zcard(`rxc:{${n}}:q`),
+});
+
+beforeAll(async () => {
+  server = await startRedis();
+}, 60_000);
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+  await server?.stop();
+});
+
+/** A section that counts, in Redis, how many sections are inside at once. */
+const counted = (redis: Redis, key: string, ms: number) =>
+  defer(async () => {
+    const inside = await redis.incr(key);
+    await redis.eval("if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[2], ARGV[1]) end", 2, key, `${key}:most`, inside);
+    await sleep(ms);
+    await redis.decr(key);
+    return inside;
+  });
+
+describe('RedisSemaphore in one process', () => {
+  it('never more than `permits` inside (measured in Redis), every permit back, nothing left in Redis', async () => {
+    const redis = client();
+    const n = name();
+    const quota = new RedisSemaphore(redis, n, { permits: 3 });
+    const out = await lastValueFrom(range(0, 12).pipe(semaphoreMap(quota, () => counted(redis, `${n}:inside`, 20)), toArray()));
+    expect(out).toHaveLength(12);
+    expect(Number(await redis.get(`${n}:inside:most`))).toBe(3);
+    expect(await state(redis, n)).toEqual({ holders: 0, queued: 0 });
+  });
+
+  it('strict FIFO in arrival order, weights included: a heavy waiter blocks the lighter ones behind it', async () => {
+    const redis = client();
+    const n = name();
+    const sem = new RedisSemaphore(redis, n, { permits: 2 });
+    const entered: string[] = [];
+    let release!: () => void;
+    const first = sem.section(new Observable<void>((s) => void (release = () => s.complete()))).subscribe();
+    await waitFor(async () => (await state(redis, n)).holders === 1);
+    const done: Promise<unknown>[] = [];
+    for (const [label, weight] of [['a', 2], ['b', 1], ['c', 1]] as const) {
+      done.push(lastValueFrom(sem.section(defer(async () => (entered.push(label), await sleep(10))), weight)));
+      await waitFor(async () => (await state(redis, n)).queued === entered.length + done.length);
+    }
+    // b (weight 1) would fit beside the holder, but a (weight 2) is ahead of it
+    expect(entered).toEqual([]);
+    release();
+    await Promise.all(done);
+    expect(entered).toEqual(['a', 'b', 'c']);
+    first.unsubscribe();
+  });
+
+  it('a waiter that unsubscribes leaves the queue at once and takes no permit', async () => {
+    const redis = client();
+    const n = name();
+    const sem = new RedisSemaphore(redis, n, { permits: 1 });
+    const hold = sem.section(NEVER).subscribe();
+    await waitFor(async () => (await state(redis, n)).holders === 1);
+    let started = false;
+    const waiter = sem.section(defer(() => ((started = true), NEVER))).subscribe();
+    await waitFor(async () => (await state(redis, n)).queued === 1);
+    waiter.unsubscribe();
+    await waitFor(async () => (await state(redis, n)).queued === 0);
+    hold.unsubscribe();
+    await waitFor(async () => (await state(redis, n)).holders === 0);
+    expect(started).toBe(false);
+  });
+
+  it('the permits go back only after the source’s teardown; tokens grow with every grant', async () => {
+    const redis = client();
+    const n = name();
+    const lock = new RedisLock(redis, n);
+    const log: string[] = [];
+    const tokens: number[] = [];
+    const body = (label: string) => (lease: { token: number }) => {
+      tokens.push(lease.token);
+      return new Observable<string>((s) => {
+        log.push(`${label} in`);
+        setTimeout(() => s.complete(), 10);
+        return () => log.push(`${label} teardown`);
+      });
+    };
+    await Promise.all([lastValueFrom(lock.section(body('a')), { defaultValue: 0 }), lastValueFrom(lock.section(body('b')), { defaultValue: 0 })]);
+    expect(log).toEqual(['a in', 'a teardown', 'b in', 'b teardown']);
+    expect(tokens[1]).toBeGreaterThan(tokens[0]!);
+  });
+
+  it('a lost lease unsubscribes the source, aborts lease.signal and errors the section with LeaseLostError', async () => {
+    const redis = client();
+    const n = name();
+    const sem = new RedisSemaphore(redis, n, { permits: 1, lease: 300 });
+    let tornDown = false;
+    let signal: AbortSignal | undefined;
+    const result = firstValueFrom(
+      sem.section((lease) => {
+        signal = lease.signal;
+        return new Observable<never>(() => () => (tornDown = true));
+      }),
+    ).catch((e: unknown) => e);
+    await waitFor(async () => (await state(redis, n)).holders === 1);
+    await redis.del(`rxc:{${n}}:h`); // the key vanishes (as after a Redis restart)
+    const error = await result;
+    expect(error).toBeInstanceOf(LeaseLostError);
+    expect(tornDown).toBe(true);
+    expect(signal!.aborted).toBe(true);
+  });
+
+  it('lockedSection and semaphoreMap take it as any PermitSource', async () => {
+    const redis = client();
+    const lock = new RedisLock(redis, name());
+    expect(await lastValueFrom(range(1, 3).pipe(lockedSection(lock, (v) => defer(async () => v * 2)), toArray()))).toEqual([2, 4, 6]);
+  });
+
+  it('Redis unreachable: the section errors with the connection’s error, nothing is left waiting', async () => {
+    const dead = new Redis({ port: 1, host: '127.0.0.1', maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => null });
+    dead.on('error', () => undefined);
+    clients.push(dead);
+    const sem = new RedisSemaphore(dead, name(), { permits: 1 });
+    const error = await lastValueFrom(sem.section(defer(async () => 1))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(LeaseLostError);
+  });
+
+  it.each([
+    [() => new RedisSemaphore({} as never, 'x', { permits: 1 }), TypeError, /^RedisSemaphore: client must be an ioredis client/],
+    [() => new RedisSemaphore(client(), '', { permits: 1 }), TypeError, /^RedisSemaphore: name must be a non-empty string/],
+    [() => new RedisSemaphore(client(), 'x', { permits: 0 }), RangeError, /^RedisSemaphore: options\.permits must be an integer from 1 up, got 0/],
+    [() => new RedisLock(client(), 'x', { lease: 5 }), RangeError, /^RedisLock: options\.lease must be an integer from 100 up, got 5/],
+    [() => new RedisSemaphore(client(), 'x', { permits: 2 }).section(1 as never), TypeError, /^RedisSemaphore\.section: source must be an ObservableInput/],
+    [() => new RedisSemaphore(client(), 'x', { permits: 2 }).section(NEVER, 3), RangeError, /^RedisSemaphore\.section: weight must be an integer from 1 to 2, got 3/],
+  ])('%#: bad arguments throw synchronously', (call, ErrorClass, message) => {
+    expect(call).toThrow(ErrorClass);
+    expect(call).toThrow(message);
+  });
+});
+
+/** A child process that uses a RedisSemaphore (examples/redis-replica.ts) and reports on stdout. */
+function child(args: string[]): { process: ChildProcess; lines: string[]; exit: Promise<number | null> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', `${root}examples/redis-replica.ts`, String(server.port), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(proc);
+  const lines: string[] = [];
+  let buffer = '';
+  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    buffer += chunk;
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      lines.push(buffer.slice(0, nl));
+      buffer = buffer.slice(nl + 1);
+    }
+  });
+  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => lines.push(`stderr: ${chunk.trim()}`));
+  return { process: proc, lines, exit: new Promise((resolve) => proc.on('exit', (code) => resolve(code))) };
+}
+
+describe('RedisSemaphore across processes', () => {
+  it('four processes share Semaphore(2): never more than 2 inside (measured in Redis), all finish, each process exits by itself', { timeout: 60_000 }, async () => {
+    const redis = client();
+    const n = name();
+    const runs = [0, 1, 2, 3].map(() => child(['work', n, '2', '6', '15']));
+    const codes = await Promise.all(runs.map((r) => r.exit));
+    expect(codes).toEqual([0, 0, 0, 0]);
+    expect(runs.map((r) => r.lines.filter((l) => l.startsWith('done')).length)).toEqual([6, 6, 6, 6]);
+    expect(Number(await redis.get(`${n}:inside:most`))).toBe(2);
+    expect(await state(redis, n)).toEqual({ holders: 0, queued: 0 });
+  });
+
+  it('a holder killed with SIGKILL frees its permit within its lease', { timeout: 30_000 }, async () => {
+    const redis = client();
+    const n = name();
+    const holder = child(['hold', n, '1', '800']);
+    await waitFor(() => holder.lines.includes('holding'), 20_000);
+    holder.process.kill('SIGKILL');
+    const killedAt = Date.now();
+    const sem = new RedisSemaphore(redis, n, { permits: 1 });
+    await lastValueFrom(sem.section(defer(async () => 1)));
+    // the lease (800 ms) plus one keeper period and scheduling: generous on a loaded machine
+    expect(Date.now() - killedAt).toBeLessThan(800 + 3000);
+    expect(await state(redis, n)).toEqual({ holders: 0, queued: 0 });
+  });
+
+  it('a queued waiter killed with SIGKILL stops blocking the queue within the 2 s heartbeat', { timeout: 30_000 }, async () => {
+    const redis = client();
+    const n = name();
+    const sem = new RedisSemaphore(redis, n, { permits: 1, lease: 30_000 });
+    const hold = sem.section(NEVER).subscribe();
+    await waitFor(async () => (await state(redis, n)).holders === 1);
+    const waiter = child(['wait', n, '1']);
+    await waitFor(async () => (await state(redis, n)).queued === 1, 20_000);
+    waiter.process.kill('SIGKILL');
+    const killedAt = Date.now();
+    const mine = lastValueFrom(sem.section(defer(async () => Date.now())));
+    await waitFor(async () => (await state(redis, n)).queued === 2);
+    hold.unsubscribe();
+    const enteredAt = await mine;
+    // the dead waiter's heartbeat expires 2 s after its last beat; then the next script hands on
+    expect(enteredAt - killedAt).toBeLessThan(2000 + 2000);
+  });
+});

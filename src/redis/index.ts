@@ -1,0 +1,10 @@
+/**
+ * The same limits across processes and machines, in Redis (with `ioredis`, an optional peer
+ * dependency): `RedisSemaphore`, `RedisLock` and `LeaseLostError`. Node only.
+ *
+ * @packageDocumentation
+ * @module rxjs-concurrency/redis
+ */
+export { RedisSemaphore, type RedisSemaphoreOptions } from './RedisSemaphore.js';
+export { RedisLock, type RedisLockOptions } from './RedisLock.js';
+export { LeaseLostError } from './LeaseLostError.js';
