@@ -23,7 +23,7 @@ export default defineConfig({
         test: { name: 'node', include: ['spec/**/*.spec.ts', 'marble-tests/**/*.marble.ts'] },
       },
       {
-        // the worker pool in a real Chromium: Debian's, installed by scripts/ensure-chromium.sh
+        // the worker pool in a real Chromium: Debian's, installed by scripts/ensure-debian.sh
         extends: true,
         test: {
           name: 'chromium',

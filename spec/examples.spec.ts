@@ -31,7 +31,7 @@ describe('the demo scenarios (examples/*.ts) do what the docs say', () => {
   });
 
   it('redis-shared: three processes share RedisSemaphore(2), never more than 2 inside', async () => {
-    // npm test installs redis-server (scripts/ensure-redis.sh), so the scenario runs here
+    // npm test installs redis-server (scripts/ensure-debian.sh), so the scenario runs here
     const result = await redisShared(createLog(false));
     expect(result).toEqual({ most: 2, done: 9 });
   }, 60_000);
