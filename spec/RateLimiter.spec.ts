@@ -17,7 +17,8 @@ interface Arrival {
  * The reference model: each waiter, in arrival order, starts at the earliest time at or after its
  * arrival and after every earlier waiter was resolved (started or cancelled: strict FIFO), at which
  * the starts in the window (t − interval, t] plus its cost stay within the limit — unless it was
- * cancelled before then. Arrivals are at even frames and cancels at odd ones, so no tie is ambiguous.
+ * cancelled before then (or on the same frame: see below). Arrivals are at even frames and cancels at
+ * odd ones; a start can still fall on an odd frame (a start at an odd frame leaves the window at one).
  */
 function model(limit: number, interval: number, arrivals: readonly Arrival[]): (number | undefined)[] {
   const starts: { time: number; cost: number }[] = [];
@@ -33,7 +34,9 @@ function model(limit: number, interval: number, arrivals: readonly Arrival[]): (
       t = Math.min(...starts.filter((s) => s.time > t - interval).map((s) => s.time + interval));
     }
     const cancelAt = a.cancelAfter === undefined ? Infinity : a.arrive + a.cancelAfter;
-    if (cancelAt < t) {
+    // a cancel and a start on the same frame: the cancel was scheduled first (when the scenario was
+    // set up), the limiter's timer later, and TestScheduler runs a frame's actions in that order
+    if (cancelAt <= t) {
       result[i] = undefined;
       resolved = Math.max(resolved, cancelAt);
     } else {
