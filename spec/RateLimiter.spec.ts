@@ -14,36 +14,54 @@ interface Arrival {
 }
 
 /**
- * The reference model: each waiter, in arrival order, starts at the earliest time at or after its
- * arrival and after every earlier waiter was resolved (started or cancelled: strict FIFO), at which
- * the starts in the window (t − interval, t] plus its cost stay within the limit — unless it was
- * cancelled before then (or on the same frame: see below). Arrivals are at even frames and cancels at
- * odd ones; a start can still fall on an odd frame (a start at an odd frame leaves the window at one).
+ * The reference model, a discrete-event simulation with plain arrays. Waiters queue in arrival order
+ * (strict FIFO); whenever the queue changes at its head, and when the one timer fires, the head
+ * starts if the starts in the window (t − interval, t] plus its cost stay within the limit. Events on
+ * the same frame run in the order TestScheduler runs them: the scenario's own actions in the order
+ * they were set up (each waiter's arrival, then its cancel), the limiter's timer after them.
  */
 function model(limit: number, interval: number, arrivals: readonly Arrival[]): (number | undefined)[] {
+  const result: (number | undefined)[] = arrivals.map(() => undefined);
   const starts: { time: number; cost: number }[] = [];
-  const result: (number | undefined)[] = [];
-  let resolved = -Infinity;
-  const order = arrivals.map((a, i) => [a, i] as const).sort((x, y) => x[0].arrive - y[0].arrive || x[1] - y[1]);
-  for (const [a, i] of order) {
-    let t = Math.max(a.arrive, resolved);
-    for (;;) {
-      const used = starts.filter((s) => s.time > t - interval).reduce((sum, s) => sum + s.cost, 0);
-      if (used + a.cost <= limit) break;
-      // the next moment a start leaves the window
-      t = Math.min(...starts.filter((s) => s.time > t - interval).map((s) => s.time + interval));
-    }
-    const cancelAt = a.cancelAfter === undefined ? Infinity : a.arrive + a.cancelAfter;
-    // a cancel and a start on the same frame: the cancel was scheduled first (when the scenario was
-    // set up), the limiter's timer later, and TestScheduler runs a frame's actions in that order
-    if (cancelAt <= t) {
-      result[i] = undefined;
-      resolved = Math.max(resolved, cancelAt);
-    } else {
+  const queue: number[] = [];
+  const used = (t: number) => starts.filter((s) => s.time > t - interval).reduce((sum, s) => sum + s.cost, 0);
+  const dispatch = (t: number) => {
+    while (queue.length > 0 && used(t) + arrivals[queue[0]!]!.cost <= limit) {
+      const i = queue.shift()!;
       result[i] = t;
-      starts.push({ time: t, cost: a.cost });
-      resolved = t;
+      starts.push({ time: t, cost: arrivals[i]!.cost });
     }
+  };
+  /** When the head will fit: the first moment a start leaves the window with room enough. */
+  const timerAt = (t: number) => {
+    if (queue.length === 0) return Infinity;
+    const cost = arrivals[queue[0]!]!.cost;
+    const moments = starts.map((s) => s.time + interval).filter((m) => m > t).sort((a, b) => a - b);
+    return moments.find((m) => used(m) + cost <= limit) ?? Infinity;
+  };
+  const events = arrivals
+    .flatMap((a, i) => [
+      { t: a.arrive, order: 2 * i, cancel: false, i },
+      ...(a.cancelAfter === undefined ? [] : [{ t: a.arrive + a.cancelAfter, order: 2 * i + 1, cancel: true, i }]),
+    ])
+    .sort((x, y) => x.t - y.t || x.order - y.order);
+  let timer = Infinity;
+  let k = 0;
+  while (k < events.length || timer !== Infinity) {
+    const frame = Math.min(events[k]?.t ?? Infinity, timer);
+    for (; k < events.length && events[k]!.t === frame; k++) {
+      const e = events[k]!;
+      if (!e.cancel) {
+        queue.push(e.i);
+        dispatch(frame);
+      } else if (queue.includes(e.i)) {
+        const wasHead = queue[0] === e.i;
+        queue.splice(queue.indexOf(e.i), 1);
+        if (wasHead) dispatch(frame);
+      }
+    }
+    if (timer === frame) dispatch(frame);
+    timer = timerAt(frame);
   }
   return result;
 }
