@@ -1,10 +1,10 @@
 // A replica of a service that shares a RedisSemaphore with the others (examples/redis-shared.ts and
 // spec/redis/RedisSemaphore.spec.ts start several):
 //   redis-replica.ts <port> work <name> <permits> <count> <ms>   sections that count themselves in Redis
-//   redis-replica.ts <port> hold <name> <permits> <lease>        holds a permit forever ('holding')
+//   redis-replica.ts <port> hold <name> <permits> <lease>        holds a permit ('holding') until it loses it
 //   redis-replica.ts <port> wait <name> <permits>                waits for a permit forever
 import { Redis } from 'ioredis';
-import { NEVER, defer, lastValueFrom, range } from 'rxjs';
+import { NEVER, Observable, defer, lastValueFrom, range } from 'rxjs';
 import { semaphoreMap } from '../src/index.js';
 import { RedisSemaphore } from '../src/redis/index.js';
 
@@ -31,7 +31,9 @@ if (mode === 'work') {
   await redis.quit();
 } else if (mode === 'hold') {
   const sem = new RedisSemaphore(redis, name!, { permits: Number(permits), lease: Number(a) });
-  sem.section(defer(() => (console.log('holding'), NEVER))).subscribe();
+  sem
+    .section(defer(() => (console.log('holding'), new Observable<never>(() => () => console.log('torn down')))))
+    .subscribe({ error: (e: Error) => console.log(`lost ${e.name}`) });
 } else if (mode === 'wait') {
   const sem = new RedisSemaphore(redis, name!, { permits: Number(permits), lease: 30_000 });
   sem.section(NEVER).subscribe();

@@ -215,6 +215,39 @@ describe('RedisSemaphore across processes', () => {
     expect(await state(redis, n)).toEqual({ holders: 0, queued: 0 });
   });
 
+  it('a holder stopped with SIGSTOP past its lease: another gets in; on SIGCONT its section errors with LeaseLostError and its source is torn down', { timeout: 30_000 }, async () => {
+    const redis = client();
+    const n = name();
+    const holder = child(['hold', n, '1', '600']);
+    await waitFor(() => holder.lines.includes('holding'), 20_000);
+    holder.process.kill('SIGSTOP');
+    const sem = new RedisSemaphore(redis, n, { permits: 1 });
+    const got = await lastValueFrom(sem.section(defer(async () => 'in')));
+    expect(got).toBe('in'); // the stalled holder's lease expired in Redis
+    holder.process.kill('SIGCONT');
+    await waitFor(() => holder.lines.includes('lost LeaseLostError'), 10_000);
+    expect(holder.lines).toContain('torn down');
+    expect(holder.lines.indexOf('torn down')).toBeLessThan(holder.lines.indexOf('lost LeaseLostError'));
+  });
+
+  it('Redis killed and restarted mid-section: the section errors with LeaseLostError, nothing is left held', { timeout: 30_000 }, async () => {
+    const redis = client();
+    redis.on('error', () => undefined); // reconnecting while the server is down
+    const n = name();
+    const sem = new RedisSemaphore(redis, n, { permits: 1, lease: 1000 });
+    let tornDown = false;
+    const result = lastValueFrom(sem.section(new Observable<never>(() => () => (tornDown = true)))).catch((e: unknown) => e);
+    await waitFor(async () => (await state(redis, n)).holders === 1);
+    await server.stop();
+    await server.start(); // persistence is off: Redis comes back empty
+    const error = await result;
+    expect(error).toBeInstanceOf(LeaseLostError);
+    expect(tornDown).toBe(true);
+    expect(await state(redis, n)).toEqual({ holders: 0, queued: 0 });
+    // and the semaphore works again
+    expect(await lastValueFrom(sem.section(defer(async () => 7)))).toBe(7);
+  });
+
   it('a queued waiter killed with SIGKILL stops blocking the queue within the 2 s heartbeat', { timeout: 30_000 }, async () => {
     const redis = client();
     const n = name();
