@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Observable, from, type ObservableInput, type Subscriber } from 'rxjs';
 import type { Redis } from 'ioredis';
 import { reportUnhandledError } from '../internal/core/report.js';
@@ -6,6 +6,7 @@ import { CallbackSubscriber } from '../internal/core/subscribers.js';
 import { setLongTimeout, type LongTimer } from '../internal/core/timers.js';
 import { checkInteger, checkOptions, toObservable, typeError } from '../internal/core/validate.js';
 import type { Lease, PermitSource } from '../types.js';
+import { Grants, runScript } from './connection.js';
 import { LeaseLostError } from './LeaseLostError.js';
 import { ACQUIRE, CANCEL, HEARTBEAT, KEEP, RELEASE } from './scripts.js';
 
@@ -64,16 +65,13 @@ export class RedisSemaphore implements PermitSource {
   readonly permits: number;
   private readonly lease: number;
   private readonly prefix: string;
-  private readonly channel: string;
   private readonly instance = randomUUID();
   private next = 0;
-  /** Sections queued in Redis, by id: called with the token when granted. */
-  private readonly waiting = new Map<string, (token: number) => void>();
+  /** Sections queued in Redis, by id, and the channel where their grants arrive. */
+  private readonly grants: Grants;
   private readonly holding = new Map<string, Holder>();
   /** Sections whose ACQUIRE is on its way: the grant listener must stay. */
   private acquiring = 0;
-  private listener: Redis | undefined;
-  private listening: Promise<unknown> | undefined;
   private keeper: LongTimer | undefined;
 
   /**
@@ -96,7 +94,7 @@ export class RedisSemaphore implements PermitSource {
     this.lease = opts.lease === undefined ? 10_000 : checkInteger(fn, 'options.lease', opts.lease, 100);
     // one hash tag per name: every key of a semaphore lives in one Redis Cluster slot
     this.prefix = `rxc:{${name}}:`;
-    this.channel = `${this.prefix}c:${this.instance}`;
+    this.grants = new Grants(client, `${this.prefix}c:${this.instance}`);
   }
 
   /**
@@ -121,7 +119,7 @@ export class RedisSemaphore implements PermitSource {
     const fail = (error: unknown) => {
       if (phase === 'done') return;
       phase = 'done';
-      this.waiting.delete(id);
+      this.grants.forget(id);
       this.holding.delete(id);
       this.idle();
       subscriber.error(error);
@@ -138,7 +136,7 @@ export class RedisSemaphore implements PermitSource {
       if (token <= 0) return fail(new LeaseLostError(`${this.describe()}: the waiting section was dropped from the queue (Redis restarted, or this process stalled past its heartbeat)`));
       if (phase === 'done') return void this.script(RELEASE, id, this.permits, this.lease).catch(reportUnhandledError);
       phase = 'holding';
-      this.waiting.delete(id);
+      this.grants.forget(id);
       if (queued) this.renewSoon();
       this.holding.set(id, {
         lost: () => {
@@ -186,8 +184,9 @@ export class RedisSemaphore implements PermitSource {
     };
 
     this.acquiring++;
-    this.listen()
-      .then(() => this.script(ACQUIRE, id, weight, this.permits, this.lease, HEARTBEAT, this.channel))
+    this.grants
+      .listen()
+      .then(() => this.script(ACQUIRE, id, weight, this.permits, this.lease, HEARTBEAT, this.grants.channel))
       .then(
         (token) => {
           this.acquiring--;
@@ -198,7 +197,7 @@ export class RedisSemaphore implements PermitSource {
           }
           if (token > 0) return start(token, false);
           phase = 'waiting';
-          this.waiting.set(id, (granted) => start(granted, true));
+          this.grants.wait(id, (granted) => start(granted, true));
           this.keep();
         },
         (error: unknown) => {
@@ -212,7 +211,7 @@ export class RedisSemaphore implements PermitSource {
       const was = phase;
       phase = 'done';
       if (was === 'waiting') {
-        this.waiting.delete(id);
+        this.grants.forget(id);
         void this.script(CANCEL, id, this.permits, this.lease).catch(reportUnhandledError);
       } else if (was === 'holding') {
         this.holding.delete(id);
@@ -231,22 +230,6 @@ export class RedisSemaphore implements PermitSource {
     return `RedisSemaphore '${this.prefix.slice(5, -2)}'`;
   }
 
-  /** The grant listener: a duplicate connection subscribed to this instance's channel. */
-  private listen(): Promise<unknown> {
-    if (!this.listener) {
-      const listener = this.client.duplicate();
-      listener.on('message', (_channel: string, message: string) => {
-        const [id, token] = message.split(' ');
-        this.waiting.get(id!)?.(Number(token));
-      });
-      // a listener that loses its connection reconnects by itself; missed grants are found by the heartbeat
-      listener.on('error', () => undefined);
-      this.listener = listener;
-      this.listening = listener.subscribe(this.channel);
-    }
-    return this.listening!;
-  }
-
   /** Renews the leases of the sections held here and the heartbeats of those waiting, on one timer. */
   private keep(delay?: number): void {
     if (this.keeper) return;
@@ -254,7 +237,7 @@ export class RedisSemaphore implements PermitSource {
     this.keeper = setLongTimeout(
       () => {
         this.keeper = undefined;
-        const ids = [...this.holding.keys(), ...this.waiting.keys()];
+        const ids = [...this.holding.keys(), ...this.grants.ids()];
         if (ids.length === 0) return;
         this.script(KEEP, this.permits, this.lease, HEARTBEAT, ...ids).then(
           (results) => {
@@ -263,13 +246,12 @@ export class RedisSemaphore implements PermitSource {
               const result = list[i]!;
               const holder = this.holding.get(id);
               if (holder && result === 0) holder.lost();
-              const waiter = this.waiting.get(id);
               // a grant whose message was missed, or a waiter Redis forgot
-              if (waiter && result !== -1) waiter(result);
+              if (!holder && result !== -1) this.grants.take(id, result);
             });
-            if (this.holding.size + this.waiting.size > 0) this.keep();
+            if (this.holding.size + this.grants.size > 0) this.keep();
           },
-          () => this.holding.size + this.waiting.size > 0 && this.keep(),
+          () => this.holding.size + this.grants.size > 0 && this.keep(),
         );
       },
       every,
@@ -286,26 +268,14 @@ export class RedisSemaphore implements PermitSource {
 
   /** Closes the grant listener when nothing waits here, and the keeper when nothing is held or waits. */
   private idle(): void {
-    if (this.waiting.size === 0 && this.acquiring === 0 && this.listener) {
-      const listener = this.listener;
-      this.listener = this.listening = undefined;
-      listener.quit().catch(() => listener.disconnect());
-    }
-    if (this.waiting.size + this.holding.size === 0) {
+    this.grants.closeIfIdle(this.acquiring);
+    if (this.grants.size + this.holding.size === 0) {
       this.keeper?.cancel();
       this.keeper = undefined;
     } else this.keep();
   }
 
-  private async script(script: string, ...args: (string | number)[]): Promise<number> {
-    const sha = SHA.get(script) ?? SHA.set(script, createHash('sha1').update(script).digest('hex')).get(script)!;
-    try {
-      return (await this.client.evalsha(sha, 1, this.prefix, ...args)) as number;
-    } catch (error) {
-      if (!String((error as Error)?.message).includes('NOSCRIPT')) throw error;
-      return (await this.client.eval(script, 1, this.prefix, ...args)) as number;
-    }
+  private script(script: string, ...args: (string | number)[]): Promise<number> {
+    return runScript<number>(this.client, script, this.prefix, args);
   }
 }
-
-const SHA = new Map<string, string>();
