@@ -3,10 +3,12 @@
 //   redis-replica.ts <port> work <name> <permits> <count> <ms>   sections that count themselves in Redis
 //   redis-replica.ts <port> hold <name> <permits> <lease>        holds a permit ('holding') until it loses it
 //   redis-replica.ts <port> wait <name> <permits>                waits for a permit forever
+//   redis-replica.ts <port> rate <name> <limit> <count> <interval>  sections through a RedisRateLimiter
+//   redis-replica.ts <port> rate-wait <name> <limit>              waits for the window forever
 import { Redis } from 'ioredis';
-import { NEVER, Observable, defer, lastValueFrom, range } from 'rxjs';
+import { NEVER, Observable, defer, lastValueFrom, mergeMap, range } from 'rxjs';
 import { semaphoreMap } from '../src/index.js';
-import { RedisSemaphore } from '../src/redis/index.js';
+import { RedisRateLimiter, RedisSemaphore } from '../src/redis/index.js';
 
 const [port, mode, name, permits, a, b] = process.argv.slice(2);
 const redis = new Redis({ port: Number(port), host: '127.0.0.1' });
@@ -34,6 +36,25 @@ if (mode === 'work') {
   sem
     .section(defer(() => (console.log('holding'), new Observable<never>(() => () => console.log('torn down')))))
     .subscribe({ error: (e: Error) => console.log(`lost ${e.name}`) });
+} else if (mode === 'rate') {
+  // <count> sections through a RedisRateLimiter { limit: permits, interval: a… }; prints each start's Redis time
+  const api = new RedisRateLimiter(redis, name!, { limit: Number(permits), interval: Number(b) });
+  await lastValueFrom(
+    range(0, Number(a)).pipe(
+      mergeMap(() =>
+        api.section(
+          defer(async () => {
+            const [seconds, micros] = await redis.time();
+            console.log(`start ${Number(seconds) * 1000 + Number(micros) / 1000}`);
+          }),
+        ),
+      ),
+    ),
+  );
+  await redis.quit();
+} else if (mode === 'rate-wait') {
+  const api = new RedisRateLimiter(redis, name!, { limit: Number(permits), interval: 60_000 });
+  api.section(NEVER).subscribe();
 } else if (mode === 'wait') {
   const sem = new RedisSemaphore(redis, name!, { permits: Number(permits), lease: 30_000 });
   sem.section(NEVER).subscribe();

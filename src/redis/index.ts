@@ -1,10 +1,11 @@
 /**
  * The same limits across processes and machines, in Redis (with `ioredis`, an optional peer
- * dependency): `RedisSemaphore`, `RedisLock` and `LeaseLostError`. Node only.
+ * dependency): `RedisSemaphore`, `RedisLock`, `RedisRateLimiter` and `LeaseLostError`. Node only.
  *
  * @packageDocumentation
  * @module rxjs-concurrency/redis
  */
 export { RedisSemaphore, type RedisSemaphoreOptions } from './RedisSemaphore.js';
 export { RedisLock, type RedisLockOptions } from './RedisLock.js';
+export { RedisRateLimiter, type RedisRateLimiterOptions } from './RedisRateLimiter.js';
 export { LeaseLostError } from './LeaseLostError.js';

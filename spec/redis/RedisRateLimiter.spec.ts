@@ -1,0 +1,151 @@
+// RedisRateLimiter against a real redis-server: the strict sliding window across processes.
+import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { NEVER, defer, lastValueFrom, mergeMap, range, toArray } from 'rxjs';
+import { RedisRateLimiter } from '../../src/redis/index.js';
+import { startRedis, type RedisServer } from '../../scripts/redis-server.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let server: RedisServer;
+const clients: Redis[] = [];
+const children: ChildProcess[] = [];
+let names = 0;
+const name = () => `rate-${process.pid}-${++names}`;
+const client = () => {
+  const c = new Redis({ port: server.port, host: '127.0.0.1' });
+  clients.push(c);
+  return c;
+};
+const waitFor = async (check: () => boolean | Promise<boolean>, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await sleep(10);
+  }
+};
+const queued = (redis: Redis, n: string) => redis.zcard(`rxr:{${n}}:q`);
+const redisNow = async (redis: Redis) => {
+  const [s, us] = await redis.time();
+  return Number(s) * 1000 + Number(us) / 1000;
+};
+/**
+ * The most starts in any span of `span` ms. Start times are read (Redis TIME) just after the
+ * limiter started each section, a fraction of a millisecond late: the spans checked are 5 ms
+ * shorter than the interval, so that lateness cannot make a correct run look wrong.
+ */
+const most = (starts: number[], span: number) => Math.max(...starts.map((s) => starts.filter((o) => o >= s && o < s + span).length));
+
+beforeAll(async () => {
+  server = await startRedis();
+}, 60_000);
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+  await server?.stop();
+});
+
+function child(args: string[]): { process: ChildProcess; lines: string[]; exit: Promise<number | null> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', `${root}examples/redis-replica.ts`, String(server.port), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(proc);
+  const lines: string[] = [];
+  let buffer = '';
+  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    buffer += chunk;
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      lines.push(buffer.slice(0, nl));
+      buffer = buffer.slice(nl + 1);
+    }
+  });
+  return { process: proc, lines, exit: new Promise((resolve) => proc.on('exit', (code) => resolve(code))) };
+}
+
+describe('RedisRateLimiter', () => {
+  it('in one process: never more than `limit` starts in any interval, and the waiters sleep until the window opens', async () => {
+    const redis = client();
+    const api = new RedisRateLimiter(redis, name(), { limit: 3, interval: 300 });
+    const starts = await lastValueFrom(range(0, 9).pipe(mergeMap(() => api.section(defer(() => redisNow(redis)))), toArray()));
+    starts.sort((a, b) => a - b);
+    expect(most(starts, 295)).toBe(3);
+    // nine starts at three per 300 ms take two whole intervals after the first
+    expect(starts[8]! - starts[0]!).toBeGreaterThanOrEqual(600 - 5);
+    expect(api.waiting).toBe(0);
+  });
+
+  it('across three processes: never more than `limit` starts in any interval (Redis time), every section starts', { timeout: 60_000 }, async () => {
+    const n = name();
+    const runs = [0, 1, 2].map(() => child(['rate', n, '4', '4', '400']));
+    expect(await Promise.all(runs.map((r) => r.exit))).toEqual([0, 0, 0]);
+    const starts = runs.flatMap((r) => r.lines.filter((l) => l.startsWith('start ')).map((l) => Number(l.slice(6))));
+    expect(starts).toHaveLength(12);
+    expect(most(starts, 395)).toBe(4);
+  });
+
+  it('strict FIFO with costs: a costly waiter blocks a cheap one that would fit', async () => {
+    const redis = client();
+    const n = name();
+    const api = new RedisRateLimiter(redis, n, { limit: 3, interval: 400 });
+    const order: string[] = [];
+    const section = (label: string, cost: number) => lastValueFrom(api.section(defer(async () => order.push(label)), cost));
+    await section('first', 2);
+    const costly = section('costly', 3);
+    await waitFor(async () => (await queued(redis, n)) === 1);
+    const cheap = section('cheap', 1); // 2 + 1 ≤ 3 would fit now, but costly is ahead
+    await waitFor(async () => (await queued(redis, n)) === 2);
+    expect(order).toEqual(['first']);
+    await Promise.all([costly, cheap]);
+    expect(order).toEqual(['first', 'costly', 'cheap']);
+  });
+
+  it('a waiter that unsubscribes leaves the queue and takes nothing from the window', async () => {
+    const redis = client();
+    const n = name();
+    const api = new RedisRateLimiter(redis, n, { limit: 1, interval: 300 });
+    await lastValueFrom(api.section(defer(async () => 1)));
+    let started = false;
+    const gone = api.section(defer(() => ((started = true), NEVER))).subscribe();
+    await waitFor(async () => (await queued(redis, n)) === 1);
+    gone.unsubscribe();
+    await waitFor(async () => (await queued(redis, n)) === 0);
+    const t0 = Date.now();
+    await lastValueFrom(api.section(defer(async () => 2)));
+    expect(started).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(300 + 1000); // waited for the first start only
+  });
+
+  it('a waiting process killed with SIGKILL stops blocking the queue within the heartbeat', { timeout: 30_000 }, async () => {
+    const redis = client();
+    const n = name();
+    const api = new RedisRateLimiter(redis, n, { limit: 1, interval: 60_000 });
+    await lastValueFrom(api.section(defer(async () => 1))); // the window is full for a minute
+    const dead = child(['rate-wait', n, '1']);
+    await waitFor(async () => (await queued(redis, n)) === 1, 20_000);
+    const [deadId] = await redis.zrange(`rxr:{${n}}:q`, '0', '0');
+    dead.process.kill('SIGKILL');
+    const killedAt = Date.now();
+    const mine = api.section(NEVER).subscribe(); // queued behind the dead one
+    await waitFor(async () => (await queued(redis, n)) === 2);
+    // the dead waiter is forgotten once its heartbeat runs out: our own heartbeat's script purges it
+    await waitFor(async () => (await redis.zscore(`rxr:{${n}}:q`, deadId!)) === null, 5000);
+    expect(Date.now() - killedAt).toBeLessThan(2000 + 2000);
+    expect(await queued(redis, n)).toBe(1); // ours, still waiting for the full window
+    mine.unsubscribe();
+    await waitFor(async () => (await queued(redis, n)) === 0);
+  });
+
+  it.each([
+    [() => new RedisRateLimiter({} as never, 'x', { limit: 1, interval: 10 }), TypeError, /^RedisRateLimiter: client must be an ioredis client/],
+    [() => new RedisRateLimiter(client(), 'x', { limit: 0, interval: 10 }), RangeError, /^RedisRateLimiter: options\.limit must be an integer from 1 up, got 0/],
+    [() => new RedisRateLimiter(client(), 'x', { limit: 1, interval: 0.5 }), RangeError, /^RedisRateLimiter: options\.interval must be an integer number of milliseconds from 1 up, got 0\.5/],
+    [() => new RedisRateLimiter(client(), 'x', undefined as never), TypeError, /^RedisRateLimiter: options must be an object/],
+    [() => new RedisRateLimiter(client(), 'x', { limit: 2, interval: 10 }).section(NEVER, 3), RangeError, /^RedisRateLimiter\.section: cost must be an integer from 1 to 2, got 3/],
+  ])('%#: bad arguments throw synchronously', (call, ErrorClass, message) => {
+    expect(call).toThrow(ErrorClass);
+    expect(call).toThrow(message);
+  });
+});
