@@ -6,6 +6,7 @@ import { memory, racingVsRxjs, sectionsVsPeers, semaphoreMapVsMergeMap, waiterSc
 import { bundleSize } from './size.js';
 import { machine, quick, results } from './harness.js';
 import { rateLimits } from './rate.js';
+import { redisLimits } from './redis.js';
 
 const started = performance.now();
 console.log(`rxjs-concurrency benchmarks${quick ? ' (quick)' : ''} on ${machine()}\n`);
@@ -26,7 +27,7 @@ if (repeat > 0) {
   }
   process.exit(0);
 }
-for (const group of [semaphoreMapVsMergeMap, sectionsVsPeers, waiterScaling, rateLimits, racingVsRxjs, workersVsPeers, memory, bundleSize]) {
+for (const group of [semaphoreMapVsMergeMap, sectionsVsPeers, waiterScaling, rateLimits, redisLimits, racingVsRxjs, workersVsPeers, memory, bundleSize]) {
   await group();
 }
 const missed = results.filter((r) => r.met === false);
@@ -56,7 +57,8 @@ if (process.argv.includes('--write')) {
       ...rows,
       '',
       'Peers (dev dependencies, used only here): `async-mutex` and `p-limit` for the locks and',
-      'semaphores, `p-queue` and `bottleneck` for the rate limiter,',
+      'semaphores, `p-queue` and `bottleneck` for the rate limiter, `redis-semaphore` for the Redis semaphore',
+      '(4 processes against one redis-server that the benchmark starts),',
       '`piscina` and `workerpool` for the worker pool, a raw `worker_threads` echo for latency,',
       'rxjs itself for the operators. Sizes come from the packed tarball installed in a scratch project,',
       'bundled for the browser by esbuild and by Rolldown (minified, rxjs left out), then gzipped.',

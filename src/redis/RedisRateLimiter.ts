@@ -110,6 +110,8 @@ export class RedisRateLimiter {
       input.subscribe(subscriber);
     };
     this.acquiring++;
+    // listening before the request: its start may be published before the request's reply arrives
+    this.grants.wait(id, start);
     this.grants
       .listen()
       .then(() => this.script(RACQUIRE, id, cost, this.limit, this.interval, this.grants.channel))
@@ -117,19 +119,25 @@ export class RedisRateLimiter {
         ([started, now, nextAt]) => {
           this.acquiring--;
           if (phase === 'done') {
+            this.grants.forget(id);
             void this.script(RCANCEL, id, this.limit, this.interval).catch(reportUnhandledError);
             return this.idle();
           }
-          if (started === 1) start(now);
-          else {
-            phase = 'waiting';
-            this.grants.wait(id, start);
+          if (phase === 'acquiring') {
+            if (started === 1) {
+              this.grants.forget(id);
+              start(now!);
+            } else {
+              phase = 'waiting';
+              this.grants.confirm(id);
+            }
           }
-          this.sleepUntil(nextAt, now);
+          this.sleepUntil(nextAt!, now!);
         },
         (error: unknown) => {
           this.acquiring--;
           phase = 'done';
+          this.grants.forget(id);
           this.idle();
           subscriber.error(error);
         },

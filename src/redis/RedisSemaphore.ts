@@ -184,6 +184,7 @@ export class RedisSemaphore implements PermitSource {
     };
 
     this.acquiring++;
+    this.grants.wait(id, (granted) => start(granted, true));
     this.grants
       .listen()
       .then(() => this.script(ACQUIRE, id, weight, this.permits, this.lease, HEARTBEAT, this.grants.channel))
@@ -192,12 +193,18 @@ export class RedisSemaphore implements PermitSource {
           this.acquiring--;
           if (phase === 'done') {
             // unsubscribed while the script ran: leave the queue, or give the permits straight back
+            this.grants.forget(id);
             void this.script(CANCEL, id, this.permits, this.lease).catch(reportUnhandledError);
             return this.idle();
           }
-          if (token > 0) return start(token, false);
+          // the grant's message came before this reply: the section has started already
+          if (phase !== 'acquiring') return;
+          if (token > 0) {
+            this.grants.forget(id);
+            return start(token, false);
+          }
           phase = 'waiting';
-          this.grants.wait(id, (granted) => start(granted, true));
+          this.grants.confirm(id);
           this.keep();
         },
         (error: unknown) => {

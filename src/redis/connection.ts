@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { setLongTimeout, type LongTimer } from '../internal/core/timers.js';
+
+/**
+ * How long the grant listener stays open after the last section stopped waiting: a process that
+ * waits again soon (a loop of sections) reuses it instead of opening a connection per wait.
+ */
+const LINGER = 1000;
 
 const SHA = new Map<string, string>();
 
@@ -17,13 +24,16 @@ export async function runScript<R>(client: Redis, script: string, key: string, a
 
 /**
  * Where a process hears that Redis granted one of its waiting sections: one `client.duplicate()`
- * subscribed to this process's channel, made when a section first waits and closed when none waits
- * (so a process exits by itself once it quits its own client). A message is `<id> <value>`.
+ * subscribed to this process's channel, made when a section first waits and closed a second after
+ * none waits (so a process exits by itself once it quits its own client). A message is `<id> <value>`.
  */
 export class Grants {
   private readonly waiting = new Map<string, (value: number) => void>();
+  /** The waiting ids that Redis has queued (their request's reply came): the heartbeat's ids. */
+  private readonly queued = new Set<string>();
   private listener: Redis | undefined;
   private ready: Promise<unknown> | undefined;
+  private closing: LongTimer | undefined;
 
   constructor(
     private readonly client: Redis,
@@ -34,12 +44,15 @@ export class Grants {
     return this.waiting.size;
   }
 
+  /** The ids queued in Redis (not those whose request is still on its way). */
   ids(): string[] {
-    return [...this.waiting.keys()];
+    return [...this.queued];
   }
 
   /** Subscribed, so that no grant published from now on is missed. */
   listen(): Promise<unknown> {
+    this.closing?.cancel();
+    this.closing = undefined;
     if (!this.listener) {
       const listener = this.client.duplicate();
       listener.on('message', (_channel: string, message: string) => {
@@ -54,8 +67,18 @@ export class Grants {
     return this.ready!;
   }
 
+  /**
+   * Listens for the grant of `id`. Called *before* the request goes to Redis: the grant may be
+   * published by another process's script before the request's own reply arrives (the two come
+   * on different connections).
+   */
   wait(id: string, granted: (value: number) => void): void {
     this.waiting.set(id, granted);
+  }
+
+  /** The request's reply came: `id` is in Redis's queue. */
+  confirm(id: string): void {
+    if (this.waiting.has(id)) this.queued.add(id);
   }
 
   /** The grant of `id` (from a message, or found by the heartbeat): delivered once. */
@@ -63,18 +86,28 @@ export class Grants {
     const granted = this.waiting.get(id);
     if (!granted) return;
     this.waiting.delete(id);
+    this.queued.delete(id);
     granted(value);
   }
 
   forget(id: string): void {
     this.waiting.delete(id);
+    this.queued.delete(id);
   }
 
   /** Closes the listener when nothing waits and no request that may wait is on its way. */
   closeIfIdle(pending: number): void {
-    if (this.waiting.size > 0 || pending > 0 || !this.listener) return;
-    const listener = this.listener;
-    this.listener = this.ready = undefined;
-    listener.quit().catch(() => listener.disconnect());
+    if (this.waiting.size > 0 || pending > 0 || !this.listener || this.closing) return;
+    this.closing = setLongTimeout(
+      () => {
+        this.closing = undefined;
+        const listener = this.listener;
+        if (!listener || this.waiting.size > 0) return;
+        this.listener = this.ready = undefined;
+        listener.quit().catch(() => listener.disconnect());
+      },
+      LINGER,
+      true,
+    );
   }
 }

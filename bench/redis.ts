@@ -1,0 +1,102 @@
+// The Redis-backed semaphore against redis-semaphore (the most used library), on the same Redis:
+// 4 processes × N acquire → hold 2 ms → release, for Semaphore(2) and for a mutex.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { startRedis } from '../scripts/redis-server.js';
+import { percentile, quick, record } from './harness.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+type Event = [request: number, enter: number, release: number];
+/** Acquisitions per process before the measured ones. */
+const WARM_UP = 5;
+
+function runProcess(port: number, lib: string, name: string, permits: number, iterations: number): Promise<Event[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', `${root}bench/redis-worker.ts`, String(port), lib, name, String(permits), String(iterations), '2'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Event[]) : reject(new Error(`redis bench worker exited ${code}`))));
+  });
+}
+
+interface Figures {
+  handoffP50: number;
+  handoffP99: number;
+  overtakenShare: number;
+  mostOvertakes: number;
+  waitMean: number;
+  waitP99: number;
+  waitMax: number;
+  perSecond: number;
+  commandsPerAcquisition: number;
+}
+
+function figures(events: Event[], commands: number): Figures {
+  const releases = events.map((e) => e[2]).sort((a, b) => a - b);
+  const handoffs: number[] = [];
+  for (const r of releases) {
+    // the next entry after this release by an acquisition that was already waiting when it happened
+    const next = events.filter(([req, ent]) => req < r && ent >= r).reduce((min, e) => Math.min(min, e[1]), Infinity);
+    if (next !== Infinity) handoffs.push(next - r);
+  }
+  let overtaken = 0;
+  let most = 0;
+  for (const b of events) {
+    const n = events.filter((a) => a[0] > b[0] && a[1] < b[1]).length;
+    if (n > 0) overtaken++;
+    most = Math.max(most, n);
+  }
+  const waits = events.map(([req, ent]) => ent - req);
+  const span = Math.max(...releases) - Math.min(...events.map((e) => e[0]));
+  return {
+    handoffP50: percentile(handoffs, 0.5),
+    handoffP99: percentile(handoffs, 0.99),
+    overtakenShare: overtaken / events.length,
+    mostOvertakes: most,
+    waitMean: waits.reduce((s, w) => s + w, 0) / waits.length,
+    waitP99: percentile(waits, 0.99),
+    waitMax: Math.max(...waits),
+    perSecond: events.length / (span / 1000),
+    commandsPerAcquisition: commands / events.length,
+  };
+}
+
+async function measure(port: number, redis: Redis, lib: string, permits: number, iterations: number): Promise<Figures> {
+  const name = `bench-${lib}-${permits}-${Date.now()}`;
+  const before = Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))![1]);
+  const runs = await Promise.all([0, 1, 2, 3].map(() => runProcess(port, lib, name, permits, iterations + WARM_UP)));
+  const after = Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))![1]);
+  // each process's first acquisitions open its connections and load the scripts: not measured
+  return figures(runs.flatMap((events) => events.slice(WARM_UP)), (after - before) / ((iterations + WARM_UP) * 4) * iterations * 4);
+}
+
+export async function redisLimits(): Promise<void> {
+  const server = await startRedis();
+  const redis = new Redis({ port: server.port, host: '127.0.0.1' });
+  const iterations = quick ? 40 : 200;
+  try {
+    for (const permits of [2, 1]) {
+      const label = permits === 1 ? 'mutex' : `Semaphore(${permits})`;
+      const ours = await measure(server.port, redis, 'ours', permits, iterations);
+      const rs = await measure(server.port, redis, 'rs', permits, iterations);
+      const rs1 = await measure(server.port, redis, 'rs1', permits, iterations);
+      const row = (name: string, o: number, peer: number, peerName: string, unit: string, target: string, met: boolean | undefined) =>
+        record({ group: 'redis', name: `${label}, 4 processes × ${iterations}: ${name}`, ours: o, peer, peerName, unit, ratio: o / peer, target, met });
+      row('hand-off p50 (release → next waiter in)', ours.handoffP50, rs.handoffP50, 'redis-semaphore', 'ms', '≤ 0.1', ours.handoffP50 / rs.handoffP50 <= 0.1);
+      row('hand-off p50', ours.handoffP50, rs1.handoffP50, 'redis-semaphore ri=1', 'ms', '≤ 0.25', ours.handoffP50 / rs1.handoffP50 <= 0.25);
+      row('hand-off p99', ours.handoffP99, rs1.handoffP99, 'redis-semaphore ri=1', 'ms', 'ours ≤ 3 ms', ours.handoffP99 <= 3);
+      row('share of acquisitions overtaken by a newcomer', ours.overtakenShare, rs.overtakenShare, 'redis-semaphore', 'share', 'ours = 0', ours.overtakenShare === 0);
+      row('most times one waiter was overtaken', ours.mostOvertakes, rs.mostOvertakes, 'redis-semaphore', 'times', 'ours = 0', ours.mostOvertakes === 0);
+      row('wait p99 / wait mean', ours.waitP99 / ours.waitMean, rs.waitP99 / rs.waitMean, 'redis-semaphore', '×', 'ours ≤ 4', ours.waitP99 / ours.waitMean <= 4);
+      row('wait max', ours.waitMax, rs.waitMax, 'redis-semaphore', 'ms', '—', undefined);
+      const best = Math.max(rs.perSecond, rs1.perSecond);
+      const floor = permits === 1 ? 0.85 : 0.9;
+      row('acquisitions per second (ratio ≥ target)', ours.perSecond, best, 'redis-semaphore best', '/s', `≥ ${floor}`, ours.perSecond / best >= floor);
+      row('Redis commands per acquisition', ours.commandsPerAcquisition, rs.commandsPerAcquisition, 'redis-semaphore', 'cmds', '—', undefined);
+    }
+  } finally {
+    await redis.quit();
+    await server.stop();
+  }
+}
