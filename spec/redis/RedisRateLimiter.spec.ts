@@ -1,31 +1,11 @@
 // RedisRateLimiter against a real redis-server: the strict sliding window across processes.
-import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { describe, it, expect } from 'vitest';
 import { Redis } from 'ioredis';
 import { NEVER, defer, lastValueFrom, mergeMap, range, toArray } from 'rxjs';
 import { RedisRateLimiter } from '../../src/redis/index.js';
-import { startRedis, type RedisServer } from '../../scripts/redis-server.js';
+import { redisHarness, waitFor } from './harness.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-let server: RedisServer;
-const clients: Redis[] = [];
-const children: ChildProcess[] = [];
-let names = 0;
-const name = () => `rate-${process.pid}-${++names}`;
-const client = () => {
-  const c = new Redis({ port: server.port, host: '127.0.0.1' });
-  clients.push(c);
-  return c;
-};
-const waitFor = async (check: () => boolean | Promise<boolean>, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await sleep(10);
-  }
-};
+const { client, child, name } = redisHarness('rate');
 const queued = (redis: Redis, n: string) => redis.zcard(`rxr:{${n}}:q`);
 const redisNow = async (redis: Redis) => {
   const [s, us] = await redis.time();
@@ -33,37 +13,13 @@ const redisNow = async (redis: Redis) => {
 };
 /**
  * The most starts in any span of `span` ms. Start times are read (Redis TIME) just after the
- * limiter started each section, a fraction of a millisecond late: the spans checked are 5 ms
- * shorter than the interval, so that lateness cannot make a correct run look wrong.
+ * limiter started each section: late by a fraction of a millisecond, or by several on a loaded
+ * machine (a child process reads it). The spans checked are 20 ms shorter than the interval, so
+ * that lateness cannot make a correct run look wrong; the total duration is checked as well.
  */
 const most = (starts: number[], span: number) => Math.max(...starts.map((s) => starts.filter((o) => o >= s && o < s + span).length));
 
-beforeAll(async () => {
-  server = await startRedis();
-}, 60_000);
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-  await server?.stop();
-});
 
-function child(args: string[]): { process: ChildProcess; lines: string[]; exit: Promise<number | null> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', `${root}examples/redis-replica.ts`, String(server.port), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(proc);
-  const lines: string[] = [];
-  let buffer = '';
-  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      lines.push(buffer.slice(0, nl));
-      buffer = buffer.slice(nl + 1);
-    }
-  });
-  return { process: proc, lines, exit: new Promise((resolve) => proc.on('exit', (code) => resolve(code))) };
-}
 
 describe('RedisRateLimiter', () => {
   it('in one process: never more than `limit` starts in any interval, and the waiters sleep until the window opens', async () => {
@@ -71,9 +27,9 @@ describe('RedisRateLimiter', () => {
     const api = new RedisRateLimiter(redis, name(), { limit: 3, interval: 300 });
     const starts = await lastValueFrom(range(0, 9).pipe(mergeMap(() => api.section(defer(() => redisNow(redis)))), toArray()));
     starts.sort((a, b) => a - b);
-    expect(most(starts, 295)).toBe(3);
+    expect(most(starts, 280)).toBeLessThanOrEqual(3);
     // nine starts at three per 300 ms take two whole intervals after the first
-    expect(starts[8]! - starts[0]!).toBeGreaterThanOrEqual(600 - 5);
+    expect(starts[8]! - starts[0]!).toBeGreaterThanOrEqual(600 - 20);
     expect(api.waiting).toBe(0);
   });
 
@@ -83,7 +39,10 @@ describe('RedisRateLimiter', () => {
     expect(await Promise.all(runs.map((r) => r.exit))).toEqual([0, 0, 0]);
     const starts = runs.flatMap((r) => r.lines.filter((l) => l.startsWith('start ')).map((l) => Number(l.slice(6))));
     expect(starts).toHaveLength(12);
-    expect(most(starts, 395)).toBe(4);
+    expect(most(starts, 380)).toBeLessThanOrEqual(4);
+    starts.sort((a, b) => a - b);
+    // twelve starts at four per 400 ms take two whole intervals after the first
+    expect(starts[11]! - starts[0]!).toBeGreaterThanOrEqual(800 - 20);
   });
 
   it('strict FIFO with costs: a costly waiter blocks a cheap one that would fit', async () => {

@@ -1,49 +1,20 @@
 // RedisSemaphore and RedisLock against a real redis-server (started here on a free loopback port),
 // in this process and across real child processes.
-import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { describe, it, expect } from 'vitest';
 import { Redis } from 'ioredis';
 import { NEVER, Observable, defer, firstValueFrom, lastValueFrom, range, toArray } from 'rxjs';
 import { lockedSection, semaphoreMap } from '../../src/index.js';
 import { LeaseLostError, RedisLock, RedisSemaphore } from '../../src/redis/index.js';
-import { startRedis, type RedisServer } from '../../scripts/redis-server.js';
+import { redisHarness, sleep, waitFor } from './harness.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-let server: RedisServer;
-const clients: Redis[] = [];
-const children: ChildProcess[] = [];
-let names = 0;
-const name = () => `test-${process.pid}-${++names}`;
-const client = () => {
-  const c = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: false });
-  clients.push(c);
-  return c;
-};
-const waitFor = async (check: () => boolean | Promise<boolean>, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await sleep(10);
-  }
-};
+const harness = redisHarness('test');
+const { client, child, name } = harness;
 /** What Redis holds for a semaphore: holders and queued waiters. */
 const state = async (redis: Redis, n: string) => ({
   holders: await redis.zcard(`rxc:{${n}}:h`),
   queued: await redis.zcard(`rxc:{${n}}:q`),
 });
 
-beforeAll(async () => {
-  server = await startRedis();
-}, 60_000);
-afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-  await server?.stop();
-});
 
 /** A section that counts, in Redis, how many sections are inside at once. */
 const counted = (redis: Redis, key: string, ms: number) =>
@@ -151,11 +122,11 @@ describe('RedisSemaphore in one process', () => {
   it('Redis unreachable: the section errors with the connection’s error, nothing is left waiting', async () => {
     const dead = new Redis({ port: 1, host: '127.0.0.1', maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => null });
     dead.on('error', () => undefined);
-    clients.push(dead);
     const sem = new RedisSemaphore(dead, name(), { permits: 1 });
     const error = await lastValueFrom(sem.section(defer(async () => 1))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(LeaseLostError);
+    dead.disconnect();
   });
 
   it.each([
@@ -171,23 +142,6 @@ describe('RedisSemaphore in one process', () => {
   });
 });
 
-/** A child process that uses a RedisSemaphore (examples/redis-replica.ts) and reports on stdout. */
-function child(args: string[]): { process: ChildProcess; lines: string[]; exit: Promise<number | null> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', `${root}examples/redis-replica.ts`, String(server.port), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(proc);
-  const lines: string[] = [];
-  let buffer = '';
-  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      lines.push(buffer.slice(0, nl));
-      buffer = buffer.slice(nl + 1);
-    }
-  });
-  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => lines.push(`stderr: ${chunk.trim()}`));
-  return { process: proc, lines, exit: new Promise((resolve) => proc.on('exit', (code) => resolve(code))) };
-}
 
 describe('RedisSemaphore across processes', () => {
   it('four processes share Semaphore(2): never more than 2 inside (measured in Redis), all finish, each process exits by itself', { timeout: 60_000 }, async () => {
@@ -238,8 +192,8 @@ describe('RedisSemaphore across processes', () => {
     let tornDown = false;
     const result = lastValueFrom(sem.section(new Observable<never>(() => () => (tornDown = true)))).catch((e: unknown) => e);
     await waitFor(async () => (await state(redis, n)).holders === 1);
-    await server.stop();
-    await server.start(); // persistence is off: Redis comes back empty
+    await harness.server.stop();
+    await harness.server.start(); // persistence is off: Redis comes back empty
     const error = await result;
     expect(error).toBeInstanceOf(LeaseLostError);
     expect(tornDown).toBe(true);

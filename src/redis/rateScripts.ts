@@ -1,4 +1,4 @@
-import { HEARTBEAT } from './scripts.js';
+import { LUA_QUEUE } from './scripts.js';
 
 /**
  * The Lua scripts of the Redis-backed rate limiter: the strict sliding window of `RateLimiter`, kept
@@ -13,24 +13,13 @@ import { HEARTBEAT } from './scripts.js';
  * its process, and returns the Redis time at which the head will fit, so that the processes that
  * wait can sleep until then instead of polling.
  */
-const COMMON = `
-local BEAT = ${HEARTBEAT}
-local p = KEYS[1]
-local function now()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+const COMMON = `${LUA_QUEUE}
 local function purge(t, interval)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 's', '-inf', t - interval)) do
     redis.call('ZREM', p .. 's', id)
     redis.call('HDEL', p .. 'sc', id)
   end
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'qa', '-inf', t)) do
-    redis.call('ZREM', p .. 'q', id)
-    redis.call('ZREM', p .. 'qa', id)
-    redis.call('HDEL', p .. 'qw', id)
-    redis.call('HDEL', p .. 'qc', id)
-  end
+  forgetDeadWaiters(t)
 end
 local function used()
   local sum = 0

@@ -18,25 +18,35 @@
 /** Ms after its last heartbeat that a waiting process's sections are forgotten (it is dead). */
 export const HEARTBEAT = 2000;
 
-const COMMON = `
+/**
+ * What the semaphore's and the rate limiter's scripts share: the key prefix `p`, Redis's clock in ms
+ * (`now`), and forgetting the queued waiters whose process stopped heartbeating (`forgetDeadWaiters`).
+ */
+export const LUA_QUEUE = `
 local BEAT = ${HEARTBEAT}
+local p = KEYS[1]
 local function now()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
-local p = KEYS[1]
-local function purge(t)
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'h', '-inf', t)) do
-    redis.call('ZREM', p .. 'h', id)
-    redis.call('HDEL', p .. 'hw', id)
-    redis.call('HDEL', p .. 'ht', id)
-  end
+local function forgetDeadWaiters(t)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'qa', '-inf', t)) do
     redis.call('ZREM', p .. 'q', id)
     redis.call('ZREM', p .. 'qa', id)
     redis.call('HDEL', p .. 'qw', id)
     redis.call('HDEL', p .. 'qc', id)
   end
+end
+`;
+
+const COMMON = `${LUA_QUEUE}
+local function purge(t)
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'h', '-inf', t)) do
+    redis.call('ZREM', p .. 'h', id)
+    redis.call('HDEL', p .. 'hw', id)
+    redis.call('HDEL', p .. 'ht', id)
+  end
+  forgetDeadWaiters(t)
 end
 local function held()
   local sum = 0
