@@ -2,9 +2,9 @@
 // semaphoreMap and lockedSection; Semaphore.resize.
 import { describe, it, expect } from 'vitest';
 import { NEVER, Observable, Subject, concatMap, defer, lastValueFrom, of, range, repeat, take, toArray, type ObservableInput } from 'rxjs';
-import { Lock, Semaphore, lockedSection, semaphoreMap, type Lease, type PermitSource } from '../src/index.js';
+import { Lock, RateLimiter, Semaphore, lockedSection, semaphoreMap, type Lease, type PermitSource } from '../src/index.js';
 import { checkOperatorContract } from '../src/testing/index.js';
-import { RUNS } from './helpers.js';
+import { RUNS, endlessSource } from './helpers.js';
 
 /**
  * A PermitSource that is not this package's class (as a RedisSemaphore is not): it counts its
@@ -65,6 +65,17 @@ describe('Lease: sections made by a factory', () => {
     let kept: Lease | undefined;
     sem.section((lease) => ((kept = lease), of(1))).subscribe();
     expect(kept!.signal.aborted).toBe(true);
+  });
+});
+
+describe('RateLimiter is a PermitSource too', () => {
+  it('a factory section gets a growing token at its start; semaphoreMap takes the limiter', async () => {
+    const limiter = new RateLimiter({ limit: 10, interval: 1000 });
+    const tokens: number[] = [];
+    await lastValueFrom(limiter.section((lease) => (tokens.push(lease.token), of(1))));
+    await lastValueFrom(limiter.section((lease) => (tokens.push(lease.token), of(2))));
+    expect(tokens[1]).toBeGreaterThan(tokens[0]!);
+    expect(await lastValueFrom(range(0, 3).pipe(semaphoreMap(limiter, (i) => of(i * 2)), toArray()))).toEqual([0, 2, 4]);
   });
 });
 
@@ -202,12 +213,9 @@ describe('Semaphore and Lock composed', () => {
     const sem = new Semaphore(1);
     expect(await lastValueFrom(sem.section(of(1)).pipe(repeat(3), toArray()))).toEqual([1, 1, 1]);
     expect(await lastValueFrom(range(0, 3).pipe(concatMap((i) => new Lock().section(of(i))), toArray()))).toEqual([0, 1, 2]);
-    let pulled = 0;
-    const endless = new Observable<number>((s) => {
-      while (!s.closed) s.next(pulled++);
-    });
+    const { endless, pulled } = endlessSource();
     expect(await lastValueFrom(sem.section(endless).pipe(take(1)))).toBe(0);
-    expect(pulled).toBe(1);
+    expect(pulled()).toBe(1);
     expect(sem.available).toBe(1);
   });
 });

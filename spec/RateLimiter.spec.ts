@@ -1,10 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { NEVER, Observable, concatMap, defer, lastValueFrom, of, range, repeat, take, toArray, type Subscription } from 'rxjs';
+import { NEVER, concatMap, defer, lastValueFrom, of, range, repeat, take, toArray, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { RateLimiter, rateLimitMap } from '../src/index.js';
 import { checkOperatorContract } from '../src/testing/index.js';
-import { RUNS, newTestScheduler } from './helpers.js';
+import { RUNS, newTestScheduler, endlessSource } from './helpers.js';
 
 interface Arrival {
   readonly arrive: number;
@@ -152,12 +152,9 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter({ limit: 100, interval: 1000 });
     expect(await lastValueFrom(limiter.section(of(1)).pipe(repeat(3), toArray()))).toEqual([1, 1, 1]);
     expect(await lastValueFrom(range(0, 3).pipe(concatMap((i) => limiter.section(of(i))), toArray()))).toEqual([0, 1, 2]);
-    let pulled = 0;
-    const endless = new Observable<number>((s) => {
-      while (!s.closed) s.next(pulled++);
-    });
+    const { endless, pulled } = endlessSource();
     expect(await lastValueFrom(limiter.section(endless).pipe(take(1)))).toBe(0);
-    expect(pulled).toBe(1);
+    expect(pulled()).toBe(1);
   });
 
   it('keeps the Observable contract, composed (section and rateLimitMap)', () => {

@@ -1,3 +1,4 @@
+import { Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { expect } from 'vitest';
 
@@ -26,4 +27,13 @@ export function maxOverlap(intervals: readonly Interval[]): number {
   let most = 0;
   for (const [, d] of events) most = Math.max(most, (open += d));
   return most;
+}
+
+/** An endless synchronous source for composed tests, and how many values it was asked for. */
+export function endlessSource(): { endless: Observable<number>; pulled: () => number } {
+  let count = 0;
+  const endless = new Observable<number>((subscriber) => {
+    while (!subscriber.closed) subscriber.next(count++);
+  });
+  return { endless, pulled: () => count };
 }

@@ -1,9 +1,10 @@
 // RedisRateLimiter against a real redis-server: the strict sliding window across processes.
 import { describe, it, expect } from 'vitest';
 import { Redis } from 'ioredis';
-import { NEVER, defer, lastValueFrom, mergeMap, range, toArray } from 'rxjs';
+import { NEVER, concatMap, defer, lastValueFrom, mergeMap, of, range, repeat, take, toArray } from 'rxjs';
 import { RedisRateLimiter } from '../../src/redis/index.js';
-import { redisHarness, waitFor } from './harness.js';
+import { endlessSource } from '../helpers.js';
+import { redisHarness, sleep, waitFor } from './harness.js';
 
 const { client, child, name } = redisHarness('rate');
 const queued = (redis: Redis, n: string) => redis.zcard(`rxr:{${n}}:q`);
@@ -75,6 +76,29 @@ describe('RedisRateLimiter', () => {
     await lastValueFrom(api.section(defer(async () => 2)));
     expect(started).toBe(false);
     expect(Date.now() - t0).toBeLessThan(300 + 1000); // waited for the first start only
+  });
+
+  it('unsubscribing before the request’s reply arrives leaves nothing queued and starts nothing', async () => {
+    const redis = client();
+    const n = name();
+    const api = new RedisRateLimiter(redis, n, { limit: 1, interval: 60_000 });
+    let started = 0;
+    api.section(defer(() => (started++, NEVER))).subscribe().unsubscribe();
+    await lastValueFrom(api.section(defer(async () => 1)));
+    api.section(defer(() => (started++, NEVER))).subscribe().unsubscribe(); // would have queued
+    await sleep(100);
+    expect(await queued(redis, n)).toBe(0);
+    expect(started).toBe(0);
+    expect(api.waiting).toBe(0);
+  });
+
+  it('composed: repeat, concatMap, and take(1) over an endless synchronous source', async () => {
+    const api = new RedisRateLimiter(client(), name(), { limit: 100, interval: 1000 });
+    expect(await lastValueFrom(api.section(of(1)).pipe(repeat(3), toArray()))).toEqual([1, 1, 1]);
+    expect(await lastValueFrom(range(0, 3).pipe(concatMap((i) => api.section(of(i))), toArray()))).toEqual([0, 1, 2]);
+    const { endless, pulled } = endlessSource();
+    expect(await lastValueFrom(api.section(endless).pipe(take(1)))).toBe(0);
+    expect(pulled()).toBe(1);
   });
 
   it('a waiting process killed with SIGKILL stops blocking the queue within the heartbeat', { timeout: 30_000 }, async () => {

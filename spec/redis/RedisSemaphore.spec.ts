@@ -2,9 +2,10 @@
 // in this process and across real child processes.
 import { describe, it, expect } from 'vitest';
 import { Redis } from 'ioredis';
-import { NEVER, Observable, defer, firstValueFrom, lastValueFrom, range, toArray } from 'rxjs';
+import { NEVER, Observable, concatMap, defer, firstValueFrom, lastValueFrom, of, range, repeat, take, toArray } from 'rxjs';
 import { lockedSection, semaphoreMap } from '../../src/index.js';
 import { LeaseLostError, RedisLock, RedisSemaphore } from '../../src/redis/index.js';
+import { endlessSource } from '../helpers.js';
 import { redisHarness, sleep, waitFor } from './harness.js';
 
 const harness = redisHarness('test');
@@ -111,6 +112,58 @@ describe('RedisSemaphore in one process', () => {
     expect(error).toBeInstanceOf(LeaseLostError);
     expect(tornDown).toBe(true);
     expect(signal!.aborted).toBe(true);
+  });
+
+  it('unsubscribing before the request’s reply arrives leaves nothing in Redis, whether it would have been granted or queued', async () => {
+    const redis = client();
+    const n = name();
+    const sem = new RedisSemaphore(redis, n, { permits: 1 });
+    let started = 0;
+    const body = defer(() => (started++, NEVER));
+    sem.section(body).subscribe().unsubscribe(); // would be granted at once
+    const hold = sem.section(NEVER).subscribe();
+    await waitFor(async () => (await state(redis, n)).holders === 1);
+    sem.section(body).subscribe().unsubscribe(); // would have queued
+    await sleep(100);
+    expect(await state(redis, n)).toEqual({ holders: 1, queued: 0 });
+    hold.unsubscribe();
+    await waitFor(async () => (await state(redis, n)).holders === 0);
+    expect(started).toBe(0);
+  });
+
+  it('lease.signal aborts when a section ends normally, after its teardown', async () => {
+    const redis = client();
+    const sem = new RedisSemaphore(redis, name(), { permits: 1 });
+    let signal: AbortSignal | undefined;
+    let abortedAtTeardown: boolean | undefined;
+    await lastValueFrom(
+      sem.section((lease) => {
+        signal = lease.signal;
+        return new Observable<number>((s) => {
+          // an asynchronous end: the teardown is registered before it (a synchronous source's is not)
+          const timer = setTimeout(() => (s.next(1), s.complete()), 5);
+          return () => {
+            clearTimeout(timer);
+            abortedAtTeardown = signal!.aborted;
+          };
+        });
+      }),
+    );
+    expect(abortedAtTeardown).toBe(false);
+    expect(signal!.aborted).toBe(true);
+  });
+
+  it('composed: repeat, concatMap, and take(1) over an endless synchronous source', async () => {
+    const redis = client();
+    const n = name();
+    const sem = new RedisSemaphore(redis, n, { permits: 1 });
+    expect(await lastValueFrom(sem.section(of(1)).pipe(repeat(3), toArray()))).toEqual([1, 1, 1]);
+    expect(await lastValueFrom(range(0, 3).pipe(concatMap((i) => sem.section(of(i))), toArray()))).toEqual([0, 1, 2]);
+    const { endless, pulled } = endlessSource();
+    expect(await lastValueFrom(sem.section(endless).pipe(take(1)))).toBe(0);
+    expect(pulled()).toBe(1);
+    await waitFor(async () => (await state(redis, n)).holders === 0);
+    expect(await state(redis, n)).toEqual({ holders: 0, queued: 0 });
   });
 
   it('lockedSection and semaphoreMap take it as any PermitSource', async () => {

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { reportUnhandledError } from '../internal/core/report.js';
 import { setLongTimeout, type LongTimer } from '../internal/core/timers.js';
 import { checkInteger, checkOptions, rangeError, toObservable, typeError } from '../internal/core/validate.js';
-import { Grants, runScript } from './connection.js';
+import { Grants, checkClientAndName, runScript } from './connection.js';
 import { LeaseLostError } from './LeaseLostError.js';
 import { RACQUIRE, RCANCEL, RKEEP } from './rateScripts.js';
 import { HEARTBEAT } from './scripts.js';
@@ -65,10 +65,7 @@ export class RedisRateLimiter {
     options: RedisRateLimiterOptions,
   ) {
     const fn = 'RedisRateLimiter';
-    if (client === null || typeof client !== 'object' || typeof (client as { evalsha?: unknown }).evalsha !== 'function') {
-      typeError(fn, 'client', 'an ioredis client', client);
-    }
-    if (typeof name !== 'string' || name.length === 0) typeError(fn, 'name', 'a non-empty string', name);
+    checkClientAndName(fn, client, name);
     if (options === undefined || options === null || typeof options !== 'object') typeError(fn, 'options', 'an object { limit, interval }', options);
     const opts = checkOptions(fn, options);
     this.limit = checkInteger(fn, 'options.limit', opts.limit, 1);

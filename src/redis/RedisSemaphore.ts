@@ -4,9 +4,10 @@ import type { Redis } from 'ioredis';
 import { reportUnhandledError } from '../internal/core/report.js';
 import { CallbackSubscriber } from '../internal/core/subscribers.js';
 import { setLongTimeout, type LongTimer } from '../internal/core/timers.js';
-import { checkInteger, checkOptions, toObservable, typeError } from '../internal/core/validate.js';
+import { checkInteger, checkOptions } from '../internal/core/validate.js';
+import { sectionInput, type SectionInput } from '../internal/sections/owner.js';
 import type { Lease, PermitSource } from '../types.js';
-import { Grants, runScript } from './connection.js';
+import { Grants, checkClientAndName, runScript } from './connection.js';
 import { LeaseLostError } from './LeaseLostError.js';
 import { ACQUIRE, CANCEL, HEARTBEAT, KEEP, RELEASE } from './scripts.js';
 
@@ -85,10 +86,7 @@ export class RedisSemaphore implements PermitSource {
     options: RedisSemaphoreOptions,
   ) {
     const fn = new.target === RedisSemaphore ? 'RedisSemaphore' : 'RedisLock';
-    if (client === null || typeof client !== 'object' || typeof (client as { evalsha?: unknown }).evalsha !== 'function') {
-      typeError(fn, 'client', 'an ioredis client', client);
-    }
-    if (typeof name !== 'string' || name.length === 0) typeError(fn, 'name', 'a non-empty string', name);
+    checkClientAndName(fn, client, name);
     const opts = checkOptions(fn, options);
     this.permits = checkInteger(fn, 'options.permits', opts.permits, 1);
     this.lease = opts.lease === undefined ? 10_000 : checkInteger(fn, 'options.lease', opts.lease, 100);
@@ -105,12 +103,12 @@ export class RedisSemaphore implements PermitSource {
    */
   section<T>(source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), weight = 1): Observable<T> {
     const fn = `${this.constructor === RedisSemaphore ? 'RedisSemaphore' : 'RedisLock'}.section`;
-    const input = typeof source === 'function' ? source : toObservable(fn, 'source', source);
+    const input = sectionInput(fn, source);
     if (weight !== 1) checkInteger(fn, 'weight', weight, 1, this.permits);
     return new Observable<T>((subscriber) => this.run(subscriber, input, weight));
   }
 
-  private run<T>(subscriber: Subscriber<T>, input: Observable<T> | ((lease: Lease) => ObservableInput<T>), weight: number): () => void {
+  private run<T>(subscriber: Subscriber<T>, input: SectionInput<T>, weight: number): () => void {
     const id = `${this.instance}:${++this.next}`;
     let phase: 'acquiring' | 'waiting' | 'holding' | 'done' = 'acquiring';
     let controller: AbortController | undefined;

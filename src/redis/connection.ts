@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { setLongTimeout, type LongTimer } from '../internal/core/timers.js';
+import { typeError } from '../internal/core/validate.js';
+
+/** The two arguments every Redis-backed limiter takes first: an ioredis client and a name. */
+export function checkClientAndName(fn: string, client: unknown, name: unknown): void {
+  if (client === null || typeof client !== 'object' || typeof (client as { evalsha?: unknown }).evalsha !== 'function') {
+    typeError(fn, 'client', 'an ioredis client', client);
+  }
+  if (typeof name !== 'string' || name.length === 0) typeError(fn, 'name', 'a non-empty string', name);
+}
 
 /**
  * How long the grant listener stays open after the last section stopped waiting: a process that

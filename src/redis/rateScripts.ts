@@ -80,7 +80,11 @@ redis.call('ZADD', p .. 'qa', t + BEAT, id)
 return { 0, t, nextAt(limit, interval) }
 `;
 
-/** RCANCEL id limit interval → { 1 if it left the queue (0 if it had started, or was unknown), now, next fit }. */
+/**
+ * RCANCEL id limit interval → { 1 if it left the queue, 2 if it had been started but its process
+ * never ran it (the start is taken back), 0 if unknown; now; next fit }. Only a process whose
+ * section never subscribed its source cancels: a start it never saw took nothing from the server.
+ */
 export const RCANCEL = `${COMMON}
 local id, limit, interval = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local t = now()
@@ -88,6 +92,10 @@ local left = redis.call('ZREM', p .. 'q', id)
 redis.call('ZREM', p .. 'qa', id)
 redis.call('HDEL', p .. 'qw', id)
 redis.call('HDEL', p .. 'qc', id)
+if left == 0 and redis.call('ZREM', p .. 's', id) == 1 then
+  redis.call('HDEL', p .. 'sc', id)
+  left = 2
+end
 purge(t, interval)
 dispatch(t, limit)
 return { left, t, nextAt(limit, interval) }
