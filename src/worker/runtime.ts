@@ -98,7 +98,8 @@ export function installRuntime(endpoint: unknown, handlers: Record<string, (...a
       finished = true;
       running.delete(id);
     };
-    const cancelled = () => aborted || (flags !== undefined && Atomics.load(flags, 0) === id);
+    // the cancel flag: a thread pool's worker has one slot; a queue worker (rxjs-concurrency/bullmq) one per running id
+    const cancelled = () => aborted || (flags !== undefined && Atomics.load(flags, id % flags.length) === id);
     const ctx = {
       get signal() {
         controller ??= new AbortController();

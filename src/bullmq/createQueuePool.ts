@@ -1,0 +1,256 @@
+import { randomBytes } from 'node:crypto';
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { WorkerCrashedError } from '../errors.js';
+import { deserializeError, prepareArgs, type SerializedError } from '../internal/pool/protocol.js';
+import type { TaskObserver, WorkerPool, WorkerPoolStats, WorkerTask } from '../internal/pool/types.js';
+import { typeError } from '../internal/core/validate.js';
+import type { WorkerHandlers } from '../types.js';
+import { cancelChannel, checkQueueName, decodeValue, encodeArgs, replyKey, type QueueJobData } from './wire.js';
+
+/**
+ * Options of `createQueuePool`: the queue, and BullMQ's job options under their own names
+ * (`attempts`, `priority`, `removeOnFail`, …), given to every job. `removeOnComplete` defaults to
+ * `true` (results travel to the pool, not through the job) and `removeOnFail` to `{ count: 1000 }`.
+ */
+export interface QueuePoolOptions extends Omit<JobsOptions, 'jobId' | 'repeat' | 'parent' | 'delay' | 'lifo' | 'deduplication' | 'debounce'> {
+  /** How to reach Redis: an ioredis client or its options, as BullMQ takes them. */
+  readonly connection: ConnectionOptions;
+  /** The queue's name (the `queue` of `serveQueue`). */
+  readonly queue: string;
+  /** BullMQ's key prefix. Default `'bull'`. */
+  readonly prefix?: string;
+}
+
+interface RedisClient {
+  duplicate(): RedisClient;
+  publish(channel: string, message: string): Promise<unknown>;
+  xtrim(key: string, strategy: 'MINID', threshold: string): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+  xreadBuffer(...args: (string | number)[]): Promise<[Buffer, [Buffer, Buffer[]][]][] | null>;
+  disconnect(): void;
+}
+
+interface Task {
+  readonly observer: TaskObserver;
+  added: boolean;
+  cancelled: boolean;
+  /** the pid of the process running it, once it said it started */
+  worker: unknown;
+}
+
+const terminatedError = () => new Error('fromWorker: the pool has been terminated');
+
+/**
+ * A `WorkerPool` whose tasks run as BullMQ jobs on a queue in Redis, in every process that calls
+ * `serveQueue` with the same handlers: `fromWorker(pool, name, ...args)` across machines. The rules
+ * of `fromWorker` hold: values arrive in order as the handler yields them; errors keep `name`,
+ * `message` and `stack`; unsubscribing a waiting job removes it from the queue before any process
+ * runs it; unsubscribing a running job aborts `ctx.signal` in the process that runs it; a process
+ * that dies errors its job with `WorkerCrashedError` once BullMQ's stall check finds it.
+ * `stats` counts this pool's jobs (`workers`: the processes running them); `terminate()` cancels
+ * them and closes the connections the pool opened.
+ *
+ * Arguments and values travel in the structured-clone format of `node:v8` (as to a worker thread).
+ *
+ * ```text
+ * fromWorker(pool, 'primes', 20)    a job on the queue 'tasks'
+ * output:       -2-3-5-7-11-13-17-19|
+ * unsubscribe:  -2-3-!               removed from the queue, or aborted where it runs
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { fromWorker } from 'rxjs-concurrency';
+ * import { createQueuePool } from 'rxjs-concurrency/bullmq';
+ * import type { tasks } from './tasks.worker.js';
+ *
+ * const pool = createQueuePool<typeof tasks>({ connection: { host: 'redis' }, queue: 'tasks', attempts: 1 });
+ * fromWorker(pool, 'primes', 1e6).pipe(take(10)).subscribe(console.log);
+ * ```
+ */
+export function createQueuePool<H extends WorkerHandlers = WorkerHandlers>(options: QueuePoolOptions): WorkerPool<H> {
+  const fn = 'createQueuePool';
+  if (options === null || typeof options !== 'object') typeError(fn, 'options', 'an object with connection and queue', options);
+  const queue = checkQueueName(fn, options.queue);
+  if (options.connection === null || typeof options.connection !== 'object') typeError(fn, 'options.connection', 'an ioredis client or its options', options.connection);
+  if (options.prefix !== undefined && (typeof options.prefix !== 'string' || options.prefix === '')) typeError(fn, 'options.prefix', 'a non-empty string', options.prefix);
+  if (options.attempts !== undefined && !(Number.isInteger(options.attempts) && options.attempts >= 1)) typeError(fn, 'options.attempts', 'an integer ≥ 1', options.attempts);
+  return new QueuePool<H>(options, queue);
+}
+
+class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
+  private readonly queue: Queue<QueueJobData>;
+  private readonly jobOptions: JobsOptions;
+  private readonly id = randomBytes(6).toString('hex');
+  private readonly reply: string;
+  private readonly channel: string;
+  private readonly tasks = new Map<string, Task>();
+  private seq = 0;
+  private lastId = '0-0';
+  private reader: RedisClient | undefined;
+  private reading = false;
+  private terminated = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: QueuePoolOptions, name: string) {
+    const { connection, queue: _queue, prefix = 'bull', ...jobOptions } = options;
+    this.jobOptions = { removeOnComplete: true, removeOnFail: { count: 1000 }, ...jobOptions };
+    this.queue = new Queue<QueueJobData>(name, { connection, prefix });
+    // connection trouble surfaces on the jobs it touches; without a listener Node would throw it
+    this.queue.on('error', () => undefined);
+    this.reply = replyKey(prefix, name, this.id);
+    this.channel = cancelChannel(prefix, name);
+  }
+
+  get stats(): WorkerPoolStats {
+    const workers = new Set<unknown>();
+    let busy = 0;
+    for (const task of this.tasks.values()) {
+      if (task.worker === undefined) continue;
+      busy++;
+      workers.add(task.worker);
+    }
+    return { workers: workers.size, busy, queued: this.tasks.size - busy };
+  }
+
+  run(task: WorkerTask, observer: TaskObserver): () => void {
+    if (this.terminated) {
+      observer.error(terminatedError());
+      return () => undefined;
+    }
+    if (task.name === undefined) {
+      observer.error(new TypeError('fromWorker: a queue pool runs the tasks of a worker module by name, not inline functions'));
+      return () => undefined;
+    }
+    let data: QueueJobData;
+    const jobId = `rxc-${this.id}-${++this.seq}`;
+    try {
+      data = { t: task.name, a: encodeArgs(prepareArgs('fromWorker', task.args).args), r: this.reply };
+    } catch (error) {
+      observer.error(error);
+      return () => undefined;
+    }
+    const entry: Task = { observer, added: false, cancelled: false, worker: undefined };
+    this.tasks.set(jobId, entry);
+    this.read();
+    this.queue.add(task.name, data, { ...this.jobOptions, jobId }).then(
+      () => {
+        entry.added = true;
+        if (entry.cancelled) this.cancelJob(jobId);
+      },
+      (error: unknown) => {
+        if (this.tasks.get(jobId) !== entry) return;
+        this.tasks.delete(jobId);
+        observer.error(error);
+      },
+    );
+    return () => {
+      if (entry.cancelled || this.tasks.get(jobId) !== entry) return;
+      entry.cancelled = true;
+      this.tasks.delete(jobId);
+      if (entry.added) this.cancelJob(jobId);
+    };
+  }
+
+  /** A waiting job leaves the queue (it never runs); one already taken hears the cancel where it runs. */
+  private cancelJob(jobId: string): Promise<void> {
+    return this.queue.remove(jobId).then(
+      async (removed) => {
+        if (removed !== 1) await this.publish(jobId);
+      },
+      () => this.publish(jobId),
+    );
+  }
+
+  private async publish(jobId: string): Promise<void> {
+    const client = (await (this.queue.backend as unknown as { client: Promise<RedisClient> }).client) as RedisClient;
+    await client.publish(this.channel, jobId).catch(() => undefined);
+  }
+
+  /** Reads the reply stream while jobs are outstanding, on a connection of its own (XREAD blocks). */
+  private read(): void {
+    if (this.reading || this.terminated) return;
+    this.reading = true;
+    void (async () => {
+      try {
+        const client = (await (this.queue.backend as unknown as { client: Promise<RedisClient> }).client) as RedisClient;
+        this.reader ??= client.duplicate();
+        while (this.tasks.size > 0 && !this.terminated) {
+          let result: Awaited<ReturnType<RedisClient['xreadBuffer']>>;
+          try {
+            result = await this.reader.xreadBuffer('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.reply, this.lastId);
+          } catch (error) {
+            if (this.terminated) return;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            continue;
+          }
+          if (!result) continue;
+          for (const [, entries] of result) {
+            for (const [id, fields] of entries) {
+              this.lastId = id.toString();
+              this.dispatch(fields);
+            }
+          }
+          // what was read is no longer needed: trim up to the last id read (kept: the last entry)
+          void client.xtrim(this.reply, 'MINID', this.lastId).catch(() => undefined);
+        }
+      } catch {
+        // the queue's connection never became ready: the adds report it
+      } finally {
+        this.reading = false;
+        if (this.tasks.size > 0 && !this.terminated) this.read();
+      }
+    })();
+  }
+
+  private dispatch(fields: Buffer[]): void {
+    let jobId = '';
+    let kind = '';
+    let data: Buffer | undefined;
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const field = fields[i]!.toString();
+      if (field === 'j') jobId = fields[i + 1]!.toString();
+      else if (field === 'k') kind = fields[i + 1]!.toString();
+      else if (field === 'd') data = fields[i + 1];
+    }
+    const task = this.tasks.get(jobId);
+    if (!task) return;
+    const { observer } = task;
+    try {
+      if (kind === 's') task.worker = data ? decodeValue(data) : true;
+      else if (kind === 'n') observer.next(decodeValue(data!));
+      else {
+        this.tasks.delete(jobId);
+        if (kind === 'v') {
+          observer.next(decodeValue(data!));
+          observer.complete();
+        } else if (kind === 'c') observer.complete();
+        else if (kind === 'e') observer.error(deserializeError(decodeValue(data!) as SerializedError));
+        else if (kind === 'x') observer.error(new WorkerCrashedError('The worker process running this job died (BullMQ found the job stalled)'));
+      }
+    } catch (error) {
+      if (this.tasks.get(jobId) !== task) return;
+      this.tasks.delete(jobId);
+      observer.error(error);
+    }
+  }
+
+  terminate(): Promise<void> {
+    return (this.closing ??= (async () => {
+      this.terminated = true;
+      const ended = [...this.tasks];
+      this.tasks.clear();
+      const cancels = ended.filter(([, task]) => task.added).map(([jobId]) => this.cancelJob(jobId).catch(() => undefined));
+      for (const [, task] of ended) task.observer.error(terminatedError());
+      await Promise.all(cancels);
+      try {
+        const client = (await (this.queue.backend as unknown as { client: Promise<RedisClient> }).client) as RedisClient;
+        await client.del(this.reply);
+      } catch {
+        // Redis unreachable: the stream is left for its MAXLEN to bound
+      }
+      this.reader?.disconnect();
+      await this.queue.close().catch(() => undefined);
+    })());
+  }
+}

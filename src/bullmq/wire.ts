@@ -1,0 +1,52 @@
+import { deserialize, serialize } from 'node:v8';
+import type { SerializedError } from '../internal/pool/protocol.js';
+import { typeError } from '../internal/core/validate.js';
+
+/**
+ * What crosses Redis between a queue pool and the processes that serve it. Arguments and values
+ * travel in V8's structured-clone format (`node:v8`), as between worker threads: typed arrays,
+ * `Map`, `Set`, `Date`, `BigInt` keep their types; functions and class instances do not.
+ */
+
+/** A job's data in BullMQ: the task, its arguments, and the stream its results go to. */
+export interface QueueJobData {
+  /** the task's name */
+  readonly t: string;
+  /** the arguments, V8-serialized, base64 (BullMQ keeps job data as JSON) */
+  readonly a: string;
+  /** the reply stream's key */
+  readonly r: string;
+}
+
+/**
+ * The kinds of reply entries: `s` started (payload: the serving process's id), `n` a value, `v` a
+ * last value and the completion, `c` the completion, `e` an error, `x` the process running the job
+ * died.
+ */
+export type ReplyKind = 's' | 'n' | 'v' | 'c' | 'e' | 'x';
+
+export const encodeArgs = (args: readonly unknown[]): string => serialize(args).toString('base64');
+export const decodeArgs = (data: string): unknown[] => deserialize(Buffer.from(data, 'base64')) as unknown[];
+export const encodeValue = (value: unknown): Buffer => serialize(value);
+export const decodeValue = (data: Buffer): unknown => deserialize(data);
+
+/** An error as it crosses to the client: an Error keeps name, message and stack. */
+export function serializeError(error: unknown): SerializedError {
+  if (error !== null && typeof error === 'object' && 'message' in error) {
+    const e = error as Error;
+    return { kind: 'error', name: String(e.name ?? 'Error'), message: String(e.message), stack: typeof e.stack === 'string' ? e.stack : undefined };
+  }
+  return { kind: 'value', value: error };
+}
+
+/** The keys of one queue's pools: under BullMQ's own prefix, so a hash-tagged prefix keeps them in one slot. */
+export const replyKey = (prefix: string, queue: string, pool: string): string => `${prefix}:${queue}:rxc:reply:${pool}`;
+export const cancelChannel = (prefix: string, queue: string): string => `${prefix}:${queue}:rxc:cancel`;
+
+/** Checks a queue name as BullMQ does, with our function's name in the message. */
+export function checkQueueName(fn: string, queue: unknown): string {
+  if (typeof queue !== 'string' || queue.length === 0 || queue.includes(':')) {
+    typeError(fn, 'options.queue', "the name of a BullMQ queue (a non-empty string without ':')", queue);
+  }
+  return queue;
+}
