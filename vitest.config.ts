@@ -9,7 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^rxjs-concurrency$/, replacement: src('index.ts') },
       { find: /^rxjs-concurrency\/testing\/pool$/, replacement: src('testing/pool.ts') },
-      { find: /^rxjs-concurrency\/(worker|node|testing|redis)$/, replacement: src('$1/index.ts') },
+      { find: /^rxjs-concurrency\/(worker|node|testing|redis|bullmq)$/, replacement: src('$1/index.ts') },
     ],
   },
   test: {

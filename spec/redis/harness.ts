@@ -51,9 +51,9 @@ export function redisHarness(prefix: string) {
       clients.push(c);
       return c;
     },
-    /** A process running examples/redis-replica.ts with `args`, its stdout split into lines. */
-    child(args: string[]): Replica {
-      const proc = spawn(process.execPath, ['--import', 'tsx', `${root}examples/redis-replica.ts`, String(server.port), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    /** A process running `script` (default examples/redis-replica.ts) with `args`, its stdout split into lines. */
+    child(args: string[], script = 'examples/redis-replica.ts'): Replica {
+      const proc = spawn(process.execPath, ['--import', 'tsx', `${root}${script}`, String(server.port), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
       children.push(proc);
       const lines: string[] = [];
       let buffer = '';

@@ -97,6 +97,7 @@ export async function serveQueue<H extends WorkerHandlers>(tasks: H | WorkerPool
     if (data !== undefined) args.push('d', data);
     client!.xadd(...args).catch(() => undefined);
   };
+  const started = encodeValue(process.pid);
   const mark = <E extends Error>(error: E): E => (ours.add(error), error);
 
   const processor = (job: Job<QueueJobData>, _token?: string, signal?: AbortSignal): Promise<null> => {
@@ -111,35 +112,34 @@ export async function serveQueue<H extends WorkerHandlers>(tasks: H | WorkerPool
     return new Promise<null>((resolve, reject) => {
       let sent = 0;
       let ended = false;
-      let cancelled = false;
-      const cancelledError = () => mark(new UnrecoverableError('rxjs-concurrency: cancelled by its subscriber'));
       const end = () => {
+        if (ended) return false;
         ended = true;
         running.delete(jobId);
         signal?.removeEventListener('abort', onAbort);
         listener?.unregister(jobId);
+        return true;
       };
       const sink: JobSink = {
         next(value) {
-          if (ended || cancelled) return;
+          if (ended) return;
           sent++;
           send(reply, jobId, 'n', encodeValue(value));
         },
         last(value) {
-          end();
-          if (cancelled) return reject(cancelledError());
+          if (!end()) return;
           send(reply, jobId, 'v', encodeValue(value));
           resolve(null);
         },
         complete() {
-          end();
-          if (cancelled) return reject(cancelledError());
+          if (!end()) return;
           send(reply, jobId, 'c');
           resolve(null);
         },
         error(error) {
-          end();
-          if (cancelled) return reject(cancelledError());
+          // the listener raised this job's flag while a synchronous loop held the thread: a cancel
+          if (localId > 0 && Atomics.load(flags, localId % flags.length) === localId) return handle.cancel();
+          if (!end()) return;
           const rebuilt = deserializeError(error);
           const failure = rebuilt instanceof Error ? rebuilt : new Error(`rxjs-concurrency: the task threw ${String(rebuilt)}`);
           // BullMQ retries a failed job while its attempts last; a retry would repeat values already sent
@@ -156,19 +156,25 @@ export async function serveQueue<H extends WorkerHandlers>(tasks: H | WorkerPool
         return sink.error(serializeError(error));
       }
       let run: { readonly id: number; cancel(): void } | undefined;
+      let localId = 0;
+      // a cancelled job ends at once (failed, never retried): its slot takes the next job while the
+      // handler stops (a thread pool terminates one that does not)
       const handle = {
         cancel: () => {
-          if (ended || cancelled) return;
-          cancelled = true;
+          if (!end()) return;
           run?.cancel();
+          reject(mark(new UnrecoverableError('rxjs-concurrency: cancelled by its subscriber')));
         },
       };
       running.set(jobId, handle);
       signal?.addEventListener('abort', onAbort);
-      run = runner.run(name, args, sink, (id) => listener?.register(jobId, id));
+      // tell the pool the job started (its stats), before a synchronous handler may hold the thread
+      send(reply, jobId, 's', started);
+      run = runner.run(name, args, sink, (id) => {
+        localId = id;
+        listener?.register(jobId, id);
+      });
       if (ended) return;
-      // a job still running after this turn tells its pool it started (a tiny one never needs to)
-      setImmediate(() => ended || send(reply, jobId, 's', encodeValue(process.pid)));
     });
   };
 
