@@ -26,11 +26,14 @@ export const tasks = exposeWorker({
   fail: (message: string) => {
     throw new CustomError(message);
   },
-  /** Waits `ms`, or until cancelled. */
+  /** Waits `ms` (then prints `done <tag>`), or until cancelled. */
   wait: (tag: string, ms: number, ctx: WorkerContext) => {
     say(`start ${tag}`);
     return new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => resolve(tag), ms);
+      const timer = setTimeout(() => {
+        say(`done ${tag}`);
+        resolve(tag);
+      }, ms);
       ctx.signal.addEventListener('abort', () => {
         clearTimeout(timer);
         say(`aborted ${tag}`);
