@@ -14,23 +14,51 @@ export interface ListenerConnection {
 export interface CancelListener {
   /** Resolves once the listener is subscribed; rejects if it cannot connect at first. */
   readonly ready: Promise<void>;
-  /** A job started here under `local` (its runtime id): a cancel for it sets its flag. */
-  register(jobId: string, local: number): void;
-  /** The job ended here. */
-  unregister(jobId: string): void;
+  /**
+   * A job starts here: takes a slot and returns the runtime id to run it under (its cancel flag is
+   * `flags[id % slots]`), or 0 when a cancel for it came before it started.
+   */
+  register(jobId: string): number;
+  /** The job ended here: frees its slot. */
+  unregister(id: number): void;
   close(): Promise<void>;
 }
 
+/** Two 32-bit FNV-1a hashes of a job id: 64 bits, so that two running jobs never share one. */
+export function hashJobId(jobId: string, out: Int32Array, at: number): void {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < jobId.length; i++) {
+    const c = jobId.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  out[at] = a | 0 || 1;
+  out[at + 1] = b | 0;
+}
+
+/** How many cancels the thread remembers for jobs that have not started here (yet). */
+const RING = 256;
+
 /**
  * Listens for cancels on a thread of its own, so that a cancel reaches a job whose handler keeps the
- * main thread busy in a synchronous loop: the thread sets the job's slot in `flags` (which
- * `ctx.throwIfCancelled()` reads), and tells the main thread (which aborts `ctx.signal` when it is
- * free again). The thread speaks just enough of Redis's protocol to SUBSCRIBE (it needs no module
- * but Node's own), and reconnects when the connection drops.
+ * main thread busy in a synchronous loop. The threads share memory, with no message per job: the
+ * main thread writes each running job's id hash into `table` (slot by slot); the listener, given a
+ * cancel, finds the job's slot and sets its flag in `flags` (which `ctx.throwIfCancelled()` reads),
+ * then tells the main thread (which aborts `ctx.signal` when it is free again). A cancel that comes
+ * before its job starts here stays in a ring the main thread reads when the job starts. The thread
+ * speaks just enough of Redis's protocol to SUBSCRIBE (it needs no module but Node's own) and
+ * reconnects when the connection drops.
  */
-export function startCancelListener(connection: ListenerConnection, channel: string, flags: Int32Array, onCancel: (jobId: string) => void): CancelListener {
-  const source = `globalThis.__name = globalThis.__name || ((fn) => fn);\n(${listenerThread.toString()})();`;
-  const worker = new Worker(source, { eval: true, workerData: { connection: cloneable(connection), channel, flags } });
+export function startCancelListener(connection: ListenerConnection, channel: string, slots: number, onCancel: (jobId: string) => void): CancelListener & { readonly flags: Int32Array } {
+  const flags = new Int32Array(new SharedArrayBuffer(slots * 4));
+  // per slot: the runtime id running in it (0: free), then the job id's hash (2 cells)
+  const ids = new Int32Array(new SharedArrayBuffer(slots * 4));
+  const hashes = new Int32Array(new SharedArrayBuffer(slots * 8));
+  // the recent cancels: a head counter, then RING hashes
+  const ring = new Int32Array(new SharedArrayBuffer(4 + RING * 8));
+  const source = `globalThis.__name = globalThis.__name || ((fn) => fn);\n(${listenerThread.toString()})(${hashJobId.toString()});`;
+  const worker = new Worker(source, { eval: true, workerData: { connection: cloneable(connection), channel, flags, ids, hashes, ring } });
   worker.unref();
   let settle: { resolve(): void; reject(error: Error): void } | undefined;
   const ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
@@ -40,10 +68,40 @@ export function startCancelListener(connection: ListenerConnection, channel: str
     else if (message.t === 'cancel' && message.jobId !== undefined) onCancel(message.jobId);
   });
   worker.on('error', (error) => settle?.reject(error));
+  const free: number[] = [];
+  for (let slot = slots - 1; slot >= 0; slot--) free.push(slot);
+  let generation = 0;
+  const mine = new Int32Array(2);
   return {
+    flags,
     ready,
-    register: (jobId, local) => worker.postMessage({ t: 'add', jobId, local }),
-    unregister: (jobId) => worker.postMessage({ t: 'del', jobId }),
+    register(jobId) {
+      const slot = free.pop();
+      if (slot === undefined) throw new Error('serveQueue: more jobs at once than cancel slots');
+      // ids grow by `slots`, so id % slots is the slot; they wrap long before 2^31
+      generation = generation >= Math.floor(0x7fffffff / slots) - 1 ? 1 : generation + 1;
+      const id = slot + slots * generation;
+      hashJobId(jobId, hashes, slot * 2);
+      Atomics.store(ids, slot, id);
+      // a cancel that came first is in the ring (the listener writes the ring, then reads the table)
+      hashJobId(jobId, mine, 0);
+      const head = Atomics.load(ring, 0);
+      for (let i = Math.max(0, head - RING); i < head; i++) {
+        const at = 1 + (i % RING) * 2;
+        if (Atomics.load(ring, at) === mine[0] && Atomics.load(ring, at + 1) === mine[1]) {
+          Atomics.store(ids, slot, 0);
+          free.push(slot);
+          return 0;
+        }
+      }
+      return id;
+    },
+    unregister(id) {
+      const slot = id % slots;
+      if (Atomics.load(ids, slot) !== id) return;
+      Atomics.store(ids, slot, 0);
+      free.push(slot);
+    },
     close: async () => {
       await worker.terminate();
     },
@@ -59,33 +117,35 @@ function cloneable(connection: ListenerConnection): ListenerConnection {
 
 /* eslint-disable */
 /** The thread's body: self-contained (it runs from its source text). */
-function listenerThread(): void {
+function listenerThread(hash: (jobId: string, out: Int32Array, at: number) => void): void {
   const req: (id: string) => unknown = typeof require === 'function' ? require : (id) => process.getBuiltinModule(id);
   const { parentPort, workerData } = req('node:worker_threads') as typeof import('node:worker_threads');
   const net = req('node:net') as typeof import('node:net');
   const tls = req('node:tls') as typeof import('node:tls');
-  const data = workerData as { connection: ListenerConnection; channel: string; flags: Int32Array };
-  const { connection, channel, flags } = data;
+  const data = workerData as { connection: ListenerConnection; channel: string; flags: Int32Array; ids: Int32Array; hashes: Int32Array; ring: Int32Array };
+  const { connection, channel, flags, ids, hashes, ring } = data;
   const port = parentPort!;
-  const running = new Map<string, number>();
-  // cancels that came before their job started here (or for jobs another process runs): kept a minute
-  const early = new Map<string, number>();
+  const slots = ids.length;
+  const ringSize = (ring.length - 1) / 2;
+  const h = new Int32Array(2);
   let everReady = false;
   let delay = 50;
 
   const raise = (jobId: string) => {
-    const local = running.get(jobId);
-    if (local === undefined) return;
-    // a job run on a thread pool has no flag here (its pool has its own): local is 0
-    if (local > 0) Atomics.store(flags, local % flags.length, local);
-    port.postMessage({ t: 'cancel', jobId });
+    hash(jobId, h, 0);
+    // remember it first (for a job that starts here later), then look for it among the running
+    const head = Atomics.load(ring, 0);
+    Atomics.store(ring, 1 + (head % ringSize) * 2, h[0]!);
+    Atomics.store(ring, 2 + (head % ringSize) * 2, h[1]!);
+    Atomics.store(ring, 0, head + 1);
+    for (let slot = 0; slot < slots; slot++) {
+      const id = Atomics.load(ids, slot);
+      if (id !== 0 && hashes[slot * 2] === h[0] && hashes[slot * 2 + 1] === h[1]) {
+        Atomics.store(flags, slot, id);
+        port.postMessage({ t: 'cancel', jobId });
+      }
+    }
   };
-  port.on('message', (message: { t: string; jobId: string; local?: number }) => {
-    if (message.t === 'add') {
-      running.set(message.jobId, message.local!);
-      if (early.has(message.jobId)) raise(message.jobId);
-    } else running.delete(message.jobId);
-  });
 
   const command = (...args: string[]) => `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('');
 
@@ -152,11 +212,7 @@ function listenerThread(): void {
           if (!everReady) port.postMessage({ t: 'ready' });
           everReady = true;
         } else if (value[0] === 'message' && typeof value[2] === 'string') {
-          const jobId = value[2];
-          const now = Date.now();
-          early.set(jobId, now);
-          if (early.size > 1000) for (const [id, at] of early) if (now - at > 60_000) early.delete(id);
-          raise(jobId);
+          raise(value[2]);
         }
       }
       pending = pending.subarray(at);

@@ -5,7 +5,7 @@ import { deserializeError, prepareArgs, type SerializedError } from '../internal
 import type { TaskObserver, WorkerPool, WorkerPoolStats, WorkerTask } from '../internal/pool/types.js';
 import { typeError } from '../internal/core/validate.js';
 import type { WorkerHandlers } from '../types.js';
-import { cancelChannel, checkQueueName, decodeValue, encodeArgs, replyKey, type QueueJobData } from './wire.js';
+import { cancelChannel, checkQueueName, decodeValue, encodeArgs, lastValueOf, replyKey, type QueueJobData } from './wire.js';
 
 /**
  * Options of `createQueuePool`: the queue, and BullMQ's job options under their own names
@@ -21,7 +21,11 @@ export interface QueuePoolOptions extends Omit<JobsOptions, 'jobId' | 'repeat' |
   readonly prefix?: string;
 }
 
+/** Entries read at most at once from each stream. */
+const BATCH = 1000;
+
 interface RedisClient {
+  xrevrange(key: string, end: '+', start: '-', count: 'COUNT', n: number): Promise<[string, string[]][]>;
   duplicate(): RedisClient;
   publish(channel: string, message: string): Promise<unknown>;
   xtrim(key: string, strategy: 'MINID', threshold: string): Promise<unknown>;
@@ -87,6 +91,13 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
   private readonly tasks = new Map<string, Task>();
   private seq = 0;
   private lastId = '0-0';
+  /** where this pool reads the queue's event stream from (set before its first job is added) */
+  private eventsId: string | undefined;
+  private readonly events: string;
+  /** adds waiting for the event stream's position */
+  private waiting: (() => void)[] | undefined = [];
+  /** entries read since the stream was last trimmed */
+  private unread = 0;
   private reader: RedisClient | undefined;
   private reading = false;
   private terminated = false;
@@ -100,6 +111,20 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
     this.queue.on('error', () => undefined);
     this.reply = replyKey(prefix, name, this.id);
     this.channel = cancelChannel(prefix, name);
+    this.events = `${prefix}:${name}:events`;
+  }
+
+  private client(): Promise<RedisClient> {
+    return (this.queue.backend as unknown as { client: Promise<RedisClient> }).client;
+  }
+
+  /** The event stream's position is known: the adds that waited for it go out. */
+  private readyToAdd(error?: unknown): void {
+    const waiting = this.waiting;
+    if (!waiting) return;
+    if (error === undefined) this.waiting = undefined;
+    else this.waiting = [];
+    for (const add of waiting) add();
   }
 
   get stats(): WorkerPoolStats {
@@ -133,10 +158,26 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
     const entry: Task = { observer, added: false, cancelled: false, worker: undefined };
     this.tasks.set(jobId, entry);
     this.read();
-    this.queue.add(task.name, data, { ...this.jobOptions, jobId }).then(
+    const add = () => {
+      if (entry.cancelled) return;
+      this.add(task.name!, data, jobId, entry);
+    };
+    if (this.waiting) this.waiting.push(add);
+    else add();
+    return () => {
+      if (entry.cancelled || this.tasks.get(jobId) !== entry) return;
+      entry.cancelled = true;
+      this.tasks.delete(jobId);
+      if (entry.added) void this.cancelJob(jobId);
+    };
+  }
+
+  private add(name: string, data: QueueJobData, jobId: string, entry: Task): void {
+    const { observer } = entry;
+    this.queue.add(name, data, { ...this.jobOptions, jobId }).then(
       () => {
         entry.added = true;
-        if (entry.cancelled) this.cancelJob(jobId);
+        if (entry.cancelled) void this.cancelJob(jobId);
       },
       (error: unknown) => {
         if (this.tasks.get(jobId) !== entry) return;
@@ -144,12 +185,6 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
         observer.error(error);
       },
     );
-    return () => {
-      if (entry.cancelled || this.tasks.get(jobId) !== entry) return;
-      entry.cancelled = true;
-      this.tasks.delete(jobId);
-      if (entry.added) this.cancelJob(jobId);
-    };
   }
 
   /** A waiting job leaves the queue (it never runs); one already taken hears the cancel where it runs. */
@@ -163,44 +198,94 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
   }
 
   private async publish(jobId: string): Promise<void> {
-    const client = (await (this.queue.backend as unknown as { client: Promise<RedisClient> }).client) as RedisClient;
+    const client = await this.client();
     await client.publish(this.channel, jobId).catch(() => undefined);
   }
 
-  /** Reads the reply stream while jobs are outstanding, on a connection of its own (XREAD blocks). */
+  /**
+   * Reads, on a connection of its own (XREAD blocks), this pool's reply stream (started jobs, values,
+   * errors) and the queue's BullMQ event stream (a job's successful end is its 'completed' event),
+   * while jobs are outstanding and a second after.
+   */
   private read(): void {
     if (this.reading || this.terminated) return;
     this.reading = true;
     void (async () => {
+      let idleSince = 0;
       try {
-        const client = (await (this.queue.backend as unknown as { client: Promise<RedisClient> }).client) as RedisClient;
+        const client = await this.client();
         this.reader ??= client.duplicate();
-        while (this.tasks.size > 0 && !this.terminated) {
-          let result: Awaited<ReturnType<RedisClient['xreadBuffer']>>;
+        // the event stream is read from where it stood before this pool's first job was added
+        this.eventsId ??= (await client.xrevrange(this.events, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+        this.readyToAdd();
+        while (!this.terminated) {
+          if (this.tasks.size > 0) idleSince = 0;
+          else if (idleSince === 0) idleSince = Date.now();
+          else if (Date.now() - idleSince > 1000) break;
+          let result: [Buffer, [Buffer, Buffer[]][]][] | null;
           try {
-            result = await this.reader.xreadBuffer('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.reply, this.lastId);
-          } catch (error) {
+            result = await this.reader.xreadBuffer('COUNT', BATCH, 'BLOCK', 1000, 'STREAMS', this.reply, this.events, this.lastId, this.eventsId);
+          } catch {
             if (this.terminated) return;
             await new Promise((resolve) => setTimeout(resolve, 100));
             continue;
           }
           if (!result) continue;
-          for (const [, entries] of result) {
-            for (const [id, fields] of entries) {
-              this.lastId = id.toString();
-              this.dispatch(fields);
+          const replies = result.find(([key]) => key.toString() === this.reply)?.[1] ?? [];
+          const events = result.find(([key]) => key.toString() === this.events)?.[1] ?? [];
+          for (const [id, fields] of replies) {
+            this.lastId = id.toString();
+            this.dispatch(fields);
+          }
+          // a full batch of replies may leave values unread: a job's end waits for its values
+          if (replies.length < BATCH) {
+            for (const [id, fields] of events) {
+              this.eventsId = id.toString();
+              this.completed(fields);
             }
           }
-          // what was read is no longer needed: trim up to the last id read (kept: the last entry)
-          void client.xtrim(this.reply, 'MINID', this.lastId).catch(() => undefined);
+          // what was read is no longer needed: trim up to the last id read (kept: the last entry),
+          // every few hundred entries and when nothing is outstanding
+          this.unread += replies.length;
+          if (this.unread >= 500 || (this.tasks.size === 0 && this.unread > 0)) {
+            this.unread = 0;
+            void client.xtrim(this.reply, 'MINID', this.lastId).catch(() => undefined);
+          }
         }
-      } catch {
-        // the queue's connection never became ready: the adds report it
+      } catch (error) {
+        // the connection never became ready: the waiting adds report it
+        this.readyToAdd(error);
+        await new Promise((resolve) => setTimeout(resolve, 100));
       } finally {
         this.reading = false;
         if (this.tasks.size > 0 && !this.terminated) this.read();
       }
     })();
+  }
+
+  /** A BullMQ 'completed' event: one of ours ends, with its last value if it has one. */
+  private completed(fields: Buffer[]): void {
+    let event = '';
+    let jobId = '';
+    let returned = '';
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const field = fields[i]!.toString();
+      if (field === 'event') event = fields[i + 1]!.toString();
+      else if (field === 'jobId') jobId = fields[i + 1]!.toString();
+      else if (field === 'returnvalue') returned = fields[i + 1]!.toString();
+    }
+    if (event !== 'completed') return;
+    const task = this.tasks.get(jobId);
+    if (!task) return;
+    this.tasks.delete(jobId);
+    let last: { value: unknown } | undefined;
+    try {
+      last = lastValueOf(JSON.parse(returned) as string);
+    } catch (error) {
+      return task.observer.error(error);
+    }
+    if (last) task.observer.next(last.value);
+    task.observer.complete();
   }
 
   private dispatch(fields: Buffer[]): void {
@@ -217,15 +302,11 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
     if (!task) return;
     const { observer } = task;
     try {
-      if (kind === 's') task.worker = data ? decodeValue(data) : true;
+      if (kind === 's') task.worker = data ? data.toString() : true;
       else if (kind === 'n') observer.next(decodeValue(data!));
       else {
         this.tasks.delete(jobId);
-        if (kind === 'v') {
-          observer.next(decodeValue(data!));
-          observer.complete();
-        } else if (kind === 'c') observer.complete();
-        else if (kind === 'e') observer.error(deserializeError(decodeValue(data!) as SerializedError));
+        if (kind === 'e') observer.error(deserializeError(decodeValue(data!) as SerializedError));
         else if (kind === 'x') observer.error(new WorkerCrashedError('The worker process running this job died (BullMQ found the job stalled)'));
       }
     } catch (error) {
@@ -244,7 +325,7 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
       for (const [, task] of ended) task.observer.error(terminatedError());
       await Promise.all(cancels);
       try {
-        const client = (await (this.queue.backend as unknown as { client: Promise<RedisClient> }).client) as RedisClient;
+        const client = await this.client();
         await client.del(this.reply);
       } catch {
         // Redis unreachable: the stream is left for its MAXLEN to bound

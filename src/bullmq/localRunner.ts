@@ -13,8 +13,8 @@ export interface JobSink {
 
 /** Runs tasks; the returned function cancels one. */
 export interface Runner {
-  /** `starting(id)` is called just before the handler runs (which may keep the thread busy from then on). */
-  run(name: string, args: unknown[], sink: JobSink, starting: (id: number) => void): { readonly id: number; cancel(): void };
+  /** Runs a task under the runtime id `id` (its cancel flag's slot); returns its cancel. */
+  run(name: string, args: unknown[], sink: JobSink, id: number): () => void;
 }
 
 /**
@@ -25,7 +25,6 @@ export interface Runner {
 export function localRunner(handlers: WorkerHandlers, flags: Int32Array): Runner {
   const sinks = new Map<number, JobSink>();
   let deliver: ((message: ToWorker) => void) | undefined;
-  let nextId = 0;
   installRuntime(
     {
       on: (_event: 'message', listener: (message: ToWorker) => void) => (deliver = listener),
@@ -43,14 +42,12 @@ export function localRunner(handlers: WorkerHandlers, flags: Int32Array): Runner
   );
   deliver!({ t: 'init', flags: flags.buffer as SharedArrayBuffer });
   return {
-    run(name, args, sink, starting) {
-      // ids wrap far below 2^31 so that a flag slot (id % length) never holds a stale id of a live job
-      nextId = nextId >= 1_000_000_000 ? 1 : nextId + 1;
-      const id = nextId;
+    run(name, args, sink, id) {
       sinks.set(id, sink);
-      starting(id);
       deliver!({ t: 'run', id, name, args });
-      return { id, cancel: () => sinks.has(id) && deliver!({ t: 'cancel', id }) };
+      return () => {
+        if (sinks.delete(id)) deliver!({ t: 'cancel', id });
+      };
     },
   };
 }

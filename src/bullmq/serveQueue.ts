@@ -5,7 +5,7 @@ import { checkInteger, typeError } from '../internal/core/validate.js';
 import type { WorkerHandlers } from '../types.js';
 import { startCancelListener, type CancelListener, type ListenerConnection } from './cancelListener.js';
 import { localRunner, type JobSink, type Runner } from './localRunner.js';
-import { cancelChannel, checkQueueName, encodeValue, decodeArgs, serializeError, type QueueJobData, type ReplyKind } from './wire.js';
+import { cancelChannel, checkQueueName, COMPLETED, completedWith, encodeValue, decodeArgs, serializeError, type QueueJobData, type ReplyKind } from './wire.js';
 
 /**
  * Options of `serveQueue`: the queue, and BullMQ's own `Worker` options under their own names
@@ -82,14 +82,13 @@ export async function serveQueue<H extends WorkerHandlers>(tasks: H | WorkerPool
   const concurrency = options.concurrency === undefined ? 1 : checkInteger(fn, 'options.concurrency', options.concurrency, 1, 10_000);
   const prefix = options.prefix ?? 'bull';
 
-  // one flag slot per running job, with room to spare: ids are many, jobs at once few
+  // a cancel slot per running job, with room to spare (a cancelled job's handler may still be stopping)
   let slots = 64;
   while (slots < concurrency * 4) slots *= 2;
-  const flags = new Int32Array(new SharedArrayBuffer(slots * 4));
-  const runner: Runner = isPool ? poolRunner(tasks as WorkerPool) : localRunner(tasks as H, flags);
+  let runner: Runner | undefined;
   const running = new Map<string, { cancel(): void }>();
   const ours = new WeakSet<object>();
-  let listener: CancelListener | undefined;
+  let listener: (CancelListener & { readonly flags: Int32Array }) | undefined;
   let client: RedisLike | undefined;
 
   const send = (key: string, jobId: string, kind: ReplyKind, data?: Buffer) => {
@@ -97,10 +96,10 @@ export async function serveQueue<H extends WorkerHandlers>(tasks: H | WorkerPool
     if (data !== undefined) args.push('d', data);
     client!.xadd(...args).catch(() => undefined);
   };
-  const started = encodeValue(process.pid);
+  const started = Buffer.from(String(process.pid));
   const mark = <E extends Error>(error: E): E => (ours.add(error), error);
 
-  const processor = (job: Job<QueueJobData>, _token?: string, signal?: AbortSignal): Promise<null> => {
+  const processor = (job: Job<QueueJobData>, _token?: string, signal?: AbortSignal): Promise<string> => {
     const jobId = job.id!;
     const { t: name, a, r: reply } = job.data;
     const attempts = job.opts.attempts ?? 1;
@@ -109,7 +108,7 @@ export async function serveQueue<H extends WorkerHandlers>(tasks: H | WorkerPool
       send(reply, jobId, 'x');
       return Promise.reject(mark(new UnrecoverableError('rxjs-concurrency: the process running this job died (BullMQ found the job stalled)')));
     }
-    return new Promise<null>((resolve, reject) => {
+    return new Promise<string>((resolve, reject) => {
       let sent = 0;
       let ended = false;
       const end = () => {
@@ -117,7 +116,7 @@ export async function serveQueue<H extends WorkerHandlers>(tasks: H | WorkerPool
         ended = true;
         running.delete(jobId);
         signal?.removeEventListener('abort', onAbort);
-        listener?.unregister(jobId);
+        if (localId > 0) listener?.unregister(localId);
         return true;
       };
       const sink: JobSink = {
@@ -126,19 +125,18 @@ export async function serveQueue<H extends WorkerHandlers>(tasks: H | WorkerPool
           sent++;
           send(reply, jobId, 'n', encodeValue(value));
         },
+        // the end travels in BullMQ's own 'completed' event (its return value): no message of ours
         last(value) {
           if (!end()) return;
-          send(reply, jobId, 'v', encodeValue(value));
-          resolve(null);
+          resolve(completedWith(value));
         },
         complete() {
           if (!end()) return;
-          send(reply, jobId, 'c');
-          resolve(null);
+          resolve(COMPLETED);
         },
         error(error) {
           // the listener raised this job's flag while a synchronous loop held the thread: a cancel
-          if (localId > 0 && Atomics.load(flags, localId % flags.length) === localId) return handle.cancel();
+          if (localId > 0 && Atomics.load(listener!.flags, localId % slots) === localId) return handle.cancel();
           if (!end()) return;
           const rebuilt = deserializeError(error);
           const failure = rebuilt instanceof Error ? rebuilt : new Error(`rxjs-concurrency: the task threw ${String(rebuilt)}`);
@@ -155,31 +153,31 @@ export async function serveQueue<H extends WorkerHandlers>(tasks: H | WorkerPool
       } catch (error) {
         return sink.error(serializeError(error));
       }
-      let run: { readonly id: number; cancel(): void } | undefined;
+      let cancelRun: (() => void) | undefined;
       let localId = 0;
       // a cancelled job ends at once (failed, never retried): its slot takes the next job while the
       // handler stops (a thread pool terminates one that does not)
       const handle = {
         cancel: () => {
           if (!end()) return;
-          run?.cancel();
+          cancelRun?.();
           reject(mark(new UnrecoverableError('rxjs-concurrency: cancelled by its subscriber')));
         },
       };
       running.set(jobId, handle);
       signal?.addEventListener('abort', onAbort);
-      // tell the pool the job started (its stats), before a synchronous handler may hold the thread
-      send(reply, jobId, 's', started);
-      run = runner.run(name, args, sink, (id) => {
-        localId = id;
-        listener?.register(jobId, id);
-      });
-      if (ended) return;
+      localId = listener!.register(jobId);
+      // a cancel came before the job started here: it never runs
+      if (localId === 0) return handle.cancel();
+      cancelRun = runner!.run(name, args, sink, localId);
+      // a job that did not end at once tells its pool it runs (the pool's stats); a tiny one never
+      // needs to, and a synchronous handler that holds the thread counts as queued until it ends
+      if (!ended) send(reply, jobId, 's', started);
     });
   };
 
   const { connection, queue: _queue, concurrency: _concurrency, ...workerOptions } = options;
-  const worker = new Worker<QueueJobData, null>(queue, processor, {
+  const worker = new Worker<QueueJobData, string>(queue, processor, {
     maxStalledCount: STALLS_UNBOUNDED,
     ...workerOptions,
     connection,
@@ -196,8 +194,9 @@ export async function serveQueue<H extends WorkerHandlers>(tasks: H | WorkerPool
   try {
     await worker.waitUntilReady();
     client = (await (worker.backend as unknown as { client: Promise<RedisLike> }).client) as RedisLike;
-    listener = startCancelListener(client.options ?? {}, cancelChannel(prefix, queue), flags, (jobId) => running.get(jobId)?.cancel());
+    listener = startCancelListener(client.options ?? {}, cancelChannel(prefix, queue), slots, (jobId) => running.get(jobId)?.cancel());
     await listener.ready;
+    runner = isPool ? poolRunner(tasks as WorkerPool) : localRunner(tasks as H, listener.flags);
   } catch (error) {
     await listener?.close();
     await worker.close(true).catch(() => undefined);
@@ -219,9 +218,8 @@ export async function serveQueue<H extends WorkerHandlers>(tasks: H | WorkerPool
 /** Runs jobs on a thread pool: a cancel that the handler ignores ends in the thread's termination. */
 function poolRunner(pool: WorkerPool): Runner {
   return {
-    run(name, args, sink, starting) {
+    run(name, args, sink) {
       let ended = false;
-      starting(0);
       const cancel = pool.run(
         { name, args },
         {
@@ -239,7 +237,7 @@ function poolRunner(pool: WorkerPool): Runner {
           },
         },
       );
-      return { id: 0, cancel };
+      return cancel;
     },
   };
 }

@@ -19,11 +19,19 @@ export interface QueueJobData {
 }
 
 /**
- * The kinds of reply entries: `s` started (payload: the serving process's id), `n` a value, `v` a
- * last value and the completion, `c` the completion, `e` an error, `x` the process running the job
- * died.
+ * The kinds of reply entries: `s` started (payload: the serving process's id), `n` a value, `e` an
+ * error, `x` the process running the job died. A job's successful end travels in BullMQ's own
+ * `completed` event instead, as the job's return value: `COMPLETED`, or `completedWith(value)`.
  */
-export type ReplyKind = 's' | 'n' | 'v' | 'c' | 'e' | 'x';
+export type ReplyKind = 's' | 'n' | 'e' | 'x';
+
+/** The return value of a job that ended with no last value to carry. */
+export const COMPLETED = 'c';
+/** The return value of a job whose last value comes with its end: 'v' and the value, V8-serialized, base64. */
+export const completedWith = (value: unknown): string => `v${serialize(value).toString('base64')}`;
+/** The job's last value, if its return value carries one. */
+export const lastValueOf = (returned: string): { value: unknown } | undefined =>
+  returned.startsWith('v') ? { value: deserialize(Buffer.from(returned.slice(1), 'base64')) } : undefined;
 
 export const encodeArgs = (args: readonly unknown[]): string => serialize(args).toString('base64');
 export const decodeArgs = (data: string): unknown[] => deserialize(Buffer.from(data, 'base64')) as unknown[];
