@@ -21,6 +21,10 @@ export interface QueuePoolOptions extends Omit<JobsOptions, 'jobId' | 'repeat' |
   readonly prefix?: string;
 }
 
+const EVENT = Buffer.from('event');
+const COMPLETED_EVENT = Buffer.from('completed');
+const RETURNVALUE = Buffer.from('returnvalue');
+
 /** Entries read at most at once from each stream. */
 const BATCH = 1000;
 
@@ -94,6 +98,8 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
   /** where this pool reads the queue's event stream from (set before its first job is added) */
   private eventsId: string | undefined;
   private readonly events: string;
+  /** the start of this pool's job ids */
+  private readonly jobPrefix: Buffer;
   /** adds waiting for the event stream's position */
   private waiting: (() => void)[] | undefined = [];
   /** entries read since the stream was last trimmed */
@@ -112,6 +118,7 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
     this.reply = replyKey(prefix, name, this.id);
     this.channel = cancelChannel(prefix, name);
     this.events = `${prefix}:${name}:events`;
+    this.jobPrefix = Buffer.from(`rxc-${this.id}-`);
   }
 
   private client(): Promise<RedisClient> {
@@ -148,7 +155,7 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
       return () => undefined;
     }
     let data: QueueJobData;
-    const jobId = `rxc-${this.id}-${++this.seq}`;
+    const jobId = `${this.jobPrefix.toString()}${++this.seq}`;
     try {
       data = { t: task.name, a: encodeArgs(prepareArgs('fromWorker', task.args).args), r: this.reply };
     } catch (error) {
@@ -265,16 +272,13 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
 
   /** A BullMQ 'completed' event: one of ours ends, with its last value if it has one. */
   private completed(fields: Buffer[]): void {
-    let event = '';
-    let jobId = '';
+    // most events are other kinds, or other pools' jobs: look at the bytes before making strings
+    // (BullMQ writes 'event', its name, 'jobId', the id, then the return value)
+    if (fields[0]?.equals(EVENT) !== true || fields[1]?.equals(COMPLETED_EVENT) !== true) return;
+    if (fields[3] === undefined || fields[3].length <= this.jobPrefix.length || fields[3].compare(this.jobPrefix, 0, this.jobPrefix.length, 0, this.jobPrefix.length) !== 0) return;
+    const jobId = fields[3].toString();
     let returned = '';
-    for (let i = 0; i + 1 < fields.length; i += 2) {
-      const field = fields[i]!.toString();
-      if (field === 'event') event = fields[i + 1]!.toString();
-      else if (field === 'jobId') jobId = fields[i + 1]!.toString();
-      else if (field === 'returnvalue') returned = fields[i + 1]!.toString();
-    }
-    if (event !== 'completed') return;
+    for (let i = 4; i + 1 < fields.length; i += 2) if (fields[i]!.equals(RETURNVALUE)) returned = fields[i + 1]!.toString();
     const task = this.tasks.get(jobId);
     if (!task) return;
     this.tasks.delete(jobId);
