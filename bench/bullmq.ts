@@ -117,4 +117,4 @@ export async function queueWorkers(): Promise<void> {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await queueWorkers();
+

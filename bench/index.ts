@@ -7,6 +7,7 @@ import { bundleSize } from './size.js';
 import { machine, quick, results } from './harness.js';
 import { rateLimits } from './rate.js';
 import { redisLimits } from './redis.js';
+import { queueWorkers } from './bullmq.js';
 
 const started = performance.now();
 console.log(`rxjs-concurrency benchmarks${quick ? ' (quick)' : ''} on ${machine()}\n`);
@@ -27,7 +28,7 @@ if (repeat > 0) {
   }
   process.exit(0);
 }
-for (const group of [semaphoreMapVsMergeMap, sectionsVsPeers, waiterScaling, rateLimits, redisLimits, racingVsRxjs, workersVsPeers, memory, bundleSize]) {
+for (const group of [semaphoreMapVsMergeMap, sectionsVsPeers, waiterScaling, rateLimits, redisLimits, queueWorkers, racingVsRxjs, workersVsPeers, memory, bundleSize]) {
   await group();
 }
 const missed = results.filter((r) => r.met === false);
@@ -58,7 +59,8 @@ if (process.argv.includes('--write')) {
       '',
       'Peers (dev dependencies, used only here): `async-mutex` and `p-limit` for the locks and',
       'semaphores, `p-queue` and `bottleneck` for the rate limiter, `redis-semaphore` for the Redis semaphore',
-      '(4 processes against one redis-server that the benchmark starts),',
+      '(4 processes against one redis-server that the benchmark starts), plain BullMQ (`queue.add` and',
+      '`job.waitUntilFinished` with `QueueEvents`, 2 worker processes) for the queue pool,',
       '`piscina` and `workerpool` for the worker pool, a raw `worker_threads` echo for latency,',
       'rxjs itself for the operators. Sizes come from the packed tarball installed in a scratch project,',
       'bundled for the browser by esbuild and by Rolldown (minified, rxjs left out), then gzipped.',

@@ -10,7 +10,7 @@ describe('npm run bench -- --quick', () => {
   it('runs every benchmark to the end and prints a ratio for each', () => {
     const result = spawnSync('npm', ['run', 'bench', '--silent', '--', '--quick'], { cwd: root, encoding: 'utf8', timeout: 170_000 });
     expect(result.status, result.stderr).toBe(0);
-    for (const group of ['throughput', 'sections', 'queue', 'racing', 'workers', 'memory', 'size']) {
+    for (const group of ['throughput', 'sections', 'queue', 'redis', 'bullmq', 'racing', 'workers', 'memory', 'size']) {
       expect(result.stdout).toMatch(new RegExp(`^${group} .* ratio `, 'm'));
     }
     expect(result.stdout).toMatch(/\d+ results in [\d.]+ s/);

@@ -1,6 +1,7 @@
 // Type-checked by a consumer with moduleResolution node16 and bundler.
 import { of, type Observable } from 'rxjs';
-import { gatherSettled, raceFirst, semaphoreMap, Semaphore, timeoutWith, type Settled } from 'rxjs-concurrency';
+import { fromWorker, gatherSettled, raceFirst, semaphoreMap, Semaphore, timeoutWith, type Settled } from 'rxjs-concurrency';
+import { createQueuePool } from 'rxjs-concurrency/bullmq';
 import { exposeWorker, type WorkerContext } from 'rxjs-concurrency/worker';
 import { runUntilSignal } from 'rxjs-concurrency/node';
 import { checkOperatorContract, inProcessPool } from 'rxjs-concurrency/testing';
@@ -10,6 +11,7 @@ const first: Observable<number | string> = raceFirst([of(1), of('a')]);
 const limited: Observable<string> = of(1, 2).pipe(semaphoreMap(new Semaphore(2), (n) => of(String(n))), timeoutWith(100));
 const tasks = exposeWorker({ twice: (n: number, _ctx: WorkerContext) => n * 2 });
 const pool = inProcessPool(tasks);
+const remote: Observable<number> = fromWorker(createQueuePool<typeof tasks>({ connection: { host: 'redis' }, queue: 'tasks', attempts: 1 }), 'twice', 21);
 const done: Promise<string | undefined> = runUntilSignal(of(1));
 checkOperatorContract(() => (source) => source);
-export { pair, first, limited, pool, done };
+export { pair, first, limited, pool, remote, done };
