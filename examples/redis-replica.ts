@@ -5,8 +5,12 @@
 //   redis-replica.ts <port> wait <name> <permits>                waits for a permit forever
 //   redis-replica.ts <port> rate <name> <limit> <count> <interval>  sections through a RedisRateLimiter
 //   redis-replica.ts <port> rate-wait <name> <limit>              waits for the window forever
+//   redis-replica.ts <port> drive - - <lease>                      sections steered by commands on stdin
+//     (`acquire <name> <permits> <id> <weight>`, `release <id>`, `cancel <id>`), which log their
+//     `enter <id> <token> <weight>` and `exit <id>` with Redis's time to the list `<name>:log`
 import { Redis } from 'ioredis';
-import { NEVER, Observable, defer, lastValueFrom, mergeMap, range } from 'rxjs';
+import { createInterface } from 'node:readline';
+import { NEVER, Observable, defer, lastValueFrom, mergeMap, range, type Subscription } from 'rxjs';
 import { semaphoreMap } from '../src/index.js';
 import { RedisRateLimiter, RedisSemaphore } from '../src/redis/index.js';
 
@@ -58,4 +62,39 @@ if (mode === 'work') {
 } else if (mode === 'wait') {
   const sem = new RedisSemaphore(redis, name!, { permits: Number(permits), lease: 30_000 });
   sem.section(NEVER).subscribe();
+} else if (mode === 'drive') {
+  const semaphores = new Map<string, RedisSemaphore>();
+  const sections = new Map<string, { subscription?: Subscription; release?: () => void; releaseOnEntry?: boolean }>();
+  // one script on the semaphore's own connection: a log line goes out before the release that follows it
+  const log = (list: string, line: string) =>
+    redis.eval("local t = redis.call('TIME') redis.call('RPUSH', KEYS[1], ARGV[1] .. ' ' .. (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))) return 1", 1, list, line);
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    const [command, ...rest] = line.split(' ');
+    if (command === 'acquire') {
+      const [semName, semPermits, id, weight] = rest as [string, string, string, string];
+      let sem = semaphores.get(semName);
+      if (!sem) semaphores.set(semName, (sem = new RedisSemaphore(redis, semName, { permits: Number(semPermits), lease: Number(a) })));
+      const section: { subscription?: Subscription; release?: () => void; releaseOnEntry?: boolean } = {};
+      sections.set(id, section);
+      section.subscription = sem
+        .section(
+          (lease) =>
+            new Observable<never>((subscriber) => {
+              void log(`${semName}:log`, `enter ${id} ${lease.token} ${weight}`);
+              section.release = () => subscriber.complete();
+              // released while it waited: it leaves as soon as it is in
+              if (section.releaseOnEntry) subscriber.complete();
+              return () => void log(`${semName}:log`, `exit ${id}`);
+            }),
+          Number(weight),
+        )
+        .subscribe({ error: (e: Error) => console.log(`error ${id} ${e.name}`) });
+    } else if (command === 'release') {
+      const section = sections.get(rest[0]!);
+      if (section?.release) section.release();
+      else if (section) section.releaseOnEntry = true;
+    }
+    else if (command === 'cancel') sections.get(rest[0]!)?.subscription?.unsubscribe();
+  });
+  console.log('ready');
 }

@@ -53,7 +53,7 @@ export function redisHarness(prefix: string) {
     },
     /** A process running `script` (default examples/redis-replica.ts) with `args`, its stdout split into lines. */
     child(args: string[], script = 'examples/redis-replica.ts'): Replica {
-      const proc = spawn(process.execPath, ['--import', 'tsx', `${root}${script}`, String(server.port), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, ['--import', 'tsx', `${root}${script}`, String(server.port), ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
       children.push(proc);
       const lines: string[] = [];
       let buffer = '';

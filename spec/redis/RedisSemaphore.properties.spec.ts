@@ -1,0 +1,131 @@
+// A fast-check property over random schedules of acquire, release, cancel and process death across
+// real processes sharing a RedisSemaphore: the held weight never exceeds the permits (measured from
+// the sections' own log in Redis, on Redis's clock), grants follow arrival order at Redis (fencing
+// tokens), and nothing is left held or queued at the end.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { redisHarness, sleep, waitFor, type Replica } from './harness.js';
+
+const harness = redisHarness('semprop');
+const SOAK = process.env.SOAK === '1';
+const LEASE = 1500;
+
+type Op =
+  | { kind: 'acquire'; driver: number; weight: number; gap: number }
+  | { kind: 'release'; index: number; gap: number }
+  | { kind: 'cancel'; index: number; gap: number }
+  | { kind: 'kill'; driver: number; gap: number };
+
+const gap = fc.integer({ min: 0, max: 25 });
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('acquire' as const), driver: fc.nat(2), weight: fc.integer({ min: 1, max: 3 }), gap }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('release' as const), index: fc.nat(), gap }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), index: fc.nat(), gap }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('kill' as const), driver: fc.nat(2), gap }) },
+);
+
+interface Acquisition {
+  readonly id: string;
+  readonly driver: Replica;
+  readonly weight: number;
+  /** its id in Redis's queue and holder sets */
+  member?: string;
+  done: boolean;
+}
+
+async function startDriver(): Promise<Replica> {
+  const driver = harness.child(['drive', '-', '-', String(LEASE)]);
+  await waitFor(() => driver.lines.includes('ready'), 30_000);
+  return driver;
+}
+
+describe('RedisSemaphore across processes, random schedules', () => {
+  it('never more than `permits` held, grants in arrival order, nothing left behind — through releases, cancels and deaths', async () => {
+    const redis = harness.client();
+    let drivers: Replica[] = await Promise.all([startDriver(), startDriver(), startDriver()]);
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 3 }), fc.array(op, { minLength: 1, maxLength: 14 }), async (permits, ops) => {
+        const name = `${harness.name()}-${++round}`;
+        const key = (k: string) => `rxc:{${name}}:${k}`;
+        const members = async () => new Set([...(await redis.zrange(key('q'), '0', '-1')), ...(await redis.zrange(key('h'), '0', '-1'))]);
+        const acquisitions: Acquisition[] = [];
+        /** the lease expiry (Redis ms) of each section of a killed process: its section ends there */
+        const deadEnds = new Map<string, number>();
+        const send = (driver: Replica, line: string) => driver.process.stdin!.write(`${line}\n`);
+        for (const o of ops) {
+          if (o.kind === 'acquire') {
+            const weight = Math.min(o.weight, permits);
+            const a: Acquisition = { id: `a${acquisitions.length}`, driver: drivers[o.driver]!, weight, done: false };
+            const before = await members();
+            send(a.driver, `acquire ${name} ${permits} ${a.id} ${weight}`);
+            // arrival order at Redis is the order of these commands: wait for this one to arrive
+            await waitFor(async () => {
+              const now = await members();
+              a.member = [...now].find((m) => !before.has(m));
+              return a.member !== undefined;
+            });
+            acquisitions.push(a);
+          } else if ((o.kind === 'release' || o.kind === 'cancel') && acquisitions.length > 0) {
+            const a = acquisitions[o.index % acquisitions.length]!;
+            if (!a.done && a.driver.process.exitCode === null && a.driver.process.signalCode === null) send(a.driver, `${o.kind} ${a.id}`);
+            a.done = true;
+          } else if (o.kind === 'kill') {
+            const victim = drivers[o.driver]!;
+            const held = acquisitions.filter((a) => a.driver === victim && !a.done);
+            const scores = await Promise.all(held.map((a) => redis.zscore(key('h'), a.member!)));
+            victim.process.kill('SIGKILL');
+            await victim.exit;
+            for (const [i, a] of held.entries()) {
+              a.done = true;
+              const after = await redis.zscore(key('h'), a.member!);
+              const end = after ?? scores[i];
+              if (end !== null && end !== undefined) deadEnds.set(a.id, Number(end));
+            }
+            const fresh = await startDriver();
+            drivers = drivers.map((d) => (d === victim ? fresh : d));
+          }
+          await sleep(o.gap);
+        }
+        // end every live section; the dead ones' leases and queued waiters expire on their own
+        for (const a of acquisitions.filter((x) => !x.done)) send(a.driver, `cancel ${a.id}`);
+        // (expired entries are forgotten lazily, by the next script: count the live ones, on Redis's clock)
+        const live = () =>
+          redis.eval(
+            "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf') + redis.call('ZCOUNT', KEYS[2], '(' .. now, '+inf')",
+            2,
+            key('h'),
+            key('qa'),
+          ) as Promise<number>;
+        await waitFor(async () => (await live()) === 0, LEASE + 5000);
+
+        const log = (await redis.lrange(`${name}:log`, 0, -1)).map((line) => line.split(' '));
+        const weightOf = new Map(acquisitions.map((a) => [a.id, a.weight]));
+        const tokenOf = new Map<string, number>();
+        // (time, exits before entries at the same ms, log order)
+        const events: [time: number, order: number, index: number, delta: number][] = [];
+        for (const [i, entry] of log.entries()) {
+          const [kind, id] = entry as [string, string];
+          const time = Number(entry[entry.length - 1]);
+          if (kind === 'enter') {
+            tokenOf.set(id, Number(entry[2]));
+            events.push([time, 1, i, weightOf.get(id)!]);
+          } else events.push([time, 0, i, -weightOf.get(id)!]);
+        }
+        for (const [id, end] of deadEnds) if (tokenOf.has(id)) events.push([end, 0, -1, -weightOf.get(id)!]);
+        events.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
+        let inside = 0;
+        for (const [, , , delta] of events) {
+          inside += delta;
+          expect(inside).toBeLessThanOrEqual(permits);
+        }
+        // strict FIFO: of two acquisitions that both got in, the earlier arrival got the smaller token
+        const granted = acquisitions.filter((a) => tokenOf.has(a.id));
+        for (let i = 1; i < granted.length; i++) expect(tokenOf.get(granted[i]!.id)).toBeGreaterThan(tokenOf.get(granted[i - 1]!.id)!);
+        // every section that entered left (a dead one by its lease)
+        for (const a of granted) expect(log.some(([kind, id]) => kind === 'exit' && id === a.id) || deadEnds.has(a.id), a.id).toBe(true);
+      }),
+      { numRuns: SOAK ? 100 : 15, endOnFailure: true },
+    );
+  }, SOAK ? 1_200_000 : 240_000);
+});
