@@ -1,6 +1,6 @@
 // One process of the Redis benchmark (bench/redis.ts): <port> <lib> <name> <permits> <iterations> <holdMs>
 // lib: ours | rs (redis-semaphore, default retryInterval 10) | rs1 (retryInterval 1).
-// Prints one JSON line: each acquisition's request, entry and release times (ms, shared clock).
+// Prints one JSON line: each acquisition's request, entry and release times (ms, shared clock) and its grant order.
 import { Redis } from 'ioredis';
 import { Semaphore as RsSemaphore } from 'redis-semaphore';
 import { defer, lastValueFrom } from 'rxjs';
@@ -10,17 +10,20 @@ const [port, lib, name, permits, iterations, hold] = process.argv.slice(2);
 const redis = new Redis({ port: Number(port), host: '127.0.0.1' });
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const events: [number, number, number][] = [];
+// [request, entry, release, grant order]: ours by fencing token (Redis's own grant order), the peer's by entry time
+const events: [number, number, number, number][] = [];
 const ours = new RedisSemaphore(redis, name!, { permits: Number(permits) });
 for (let i = 0; i < Number(iterations); i++) {
   const req = now();
   let ent = 0;
   let rel = 0;
+  let order = 0;
   if (lib === 'ours') {
     await lastValueFrom(
-      ours.section(
+      ours.section((lease) =>
         defer(async () => {
           ent = now();
+          order = lease.token;
           await sleep(Number(hold));
           rel = now();
         }),
@@ -31,11 +34,12 @@ for (let i = 0; i < Number(iterations); i++) {
     const s = new RsSemaphore(redis, name!, Number(permits), { retryInterval: lib === 'rs1' ? 1 : 10, acquireTimeout: 120_000, lockTimeout: 10_000 });
     await s.acquire();
     ent = now();
+    order = ent;
     await sleep(Number(hold));
     rel = now();
     await s.release();
   }
-  events.push([req, ent, rel]);
+  events.push([req, ent, rel, order]);
 }
 console.log(JSON.stringify(events));
 await redis.quit();
