@@ -168,6 +168,16 @@ describe('createQueuePool + serveQueue', () => {
     await waitFor(() => p.stats.busy + p.stats.queued === 0);
   }, 60_000);
 
+  it('Redis unreachable: a task errors with the connection error, serveQueue rejects; nothing hangs', async () => {
+    const dead = { host: '127.0.0.1', port: 1, maxRetriesPerRequest: null };
+    const p = createQueuePool({ connection: dead, queue: newQueue() });
+    const error = await lastValueFrom(fromWorker(p, 'add', 1, 2)).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/ECONNREFUSED/);
+    expect(p.stats).toEqual({ workers: 0, busy: 0, queued: 0 });
+    await p.terminate();
+    await expect(serveQueue({ add: (a: number) => a }, { connection: dead, queue: newQueue() })).rejects.toThrow(/ECONNREFUSED/);
+  });
+
   it('validates its arguments with errors that name the function and the parameter', async () => {
     const bad = (f: () => unknown) => {
       try {

@@ -101,7 +101,7 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
   /** the start of this pool's job ids */
   private readonly jobPrefix: Buffer;
   /** adds waiting for the event stream's position */
-  private waiting: (() => void)[] | undefined = [];
+  private waiting: ((error?: unknown) => void)[] | undefined = [];
   /** entries read since the stream was last trimmed */
   private unread = 0;
   private reader: RedisClient | undefined;
@@ -113,8 +113,11 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
     const { connection, queue: _queue, prefix = 'bull', ...jobOptions } = options;
     this.jobOptions = { removeOnComplete: true, removeOnFail: { count: 1000 }, ...jobOptions };
     this.queue = new Queue<QueueJobData>(name, { connection, prefix });
-    // connection trouble surfaces on the jobs it touches; without a listener Node would throw it
-    this.queue.on('error', () => undefined);
+    // Redis unreachable before this pool ever reached it: the jobs not yet sent error with the
+    // connection's error (as a RedisSemaphore's sections do); without a listener Node would throw it
+    this.queue.on('error', (error) => {
+      if (this.eventsId === undefined) this.readyToAdd(error);
+    });
     this.reply = replyKey(prefix, name, this.id);
     this.channel = cancelChannel(prefix, name);
     this.events = `${prefix}:${name}:events`;
@@ -129,9 +132,13 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
   private readyToAdd(error?: unknown): void {
     const waiting = this.waiting;
     if (!waiting) return;
-    if (error === undefined) this.waiting = undefined;
-    else this.waiting = [];
-    for (const add of waiting) add();
+    if (error === undefined) {
+      this.waiting = undefined;
+      for (const add of waiting) add();
+      return;
+    }
+    this.waiting = [];
+    for (const add of waiting) add(error);
   }
 
   get stats(): WorkerPoolStats {
@@ -165,9 +172,11 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
     const entry: Task = { observer, added: false, cancelled: false, worker: undefined };
     this.tasks.set(jobId, entry);
     this.read();
-    const add = () => {
-      if (entry.cancelled) return;
-      this.add(task.name!, data, jobId, entry);
+    const add = (error?: unknown) => {
+      if (entry.cancelled || this.tasks.get(jobId) !== entry) return;
+      if (error === undefined) return this.add(task.name!, data, jobId, entry);
+      this.tasks.delete(jobId);
+      observer.error(error);
     };
     if (this.waiting) this.waiting.push(add);
     else add();
@@ -327,15 +336,14 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
       this.tasks.clear();
       const cancels = ended.filter(([, task]) => task.added).map(([jobId]) => this.cancelJob(jobId).catch(() => undefined));
       for (const [, task] of ended) task.observer.error(terminatedError());
-      await Promise.all(cancels);
-      try {
-        const client = await this.client();
-        await client.del(this.reply);
-      } catch {
-        // Redis unreachable: the stream is left for its MAXLEN to bound
-      }
+      this.readyToAdd(terminatedError());
+      // with Redis unreachable none of this can finish: the pool lets go after a second
+      const within = (work: Promise<unknown>) => Promise.race([work.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+      await within(Promise.all(cancels));
+      if (this.eventsId !== undefined) await within(this.client().then((client) => client.del(this.reply)));
       this.reader?.disconnect();
-      await this.queue.close().catch(() => undefined);
+      await within(this.queue.close());
+      await this.queue.disconnect().catch(() => undefined);
     })());
   }
 }

@@ -189,17 +189,23 @@ export async function serveQueue<H extends WorkerHandlers>(tasks: H | WorkerPool
     if (!job || ours.has(error) || typeof job.data?.r !== 'string') return;
     send(job.data.r, job.id!, 'x');
   });
-  // BullMQ reports connection trouble here; without a listener Node would throw it
-  worker.on('error', () => undefined);
+  // BullMQ reports connection trouble here; without a listener Node would throw it. Until the worker
+  // is ready, the first error is serveQueue's: Redis unreachable rejects, it does not wait forever.
+  let unreachable: ((error: Error) => void) | undefined;
+  const failed = new Promise<never>((_, reject) => (unreachable = reject));
+  failed.catch(() => undefined);
+  worker.on('error', (error) => unreachable?.(error));
   try {
-    await worker.waitUntilReady();
+    await Promise.race([worker.waitUntilReady(), failed]);
+    unreachable = undefined;
     client = (await (worker.backend as unknown as { client: Promise<RedisLike> }).client) as RedisLike;
     listener = startCancelListener(client.options ?? {}, cancelChannel(prefix, queue), slots, (jobId) => running.get(jobId)?.cancel());
     await listener.ready;
     runner = isPool ? poolRunner(tasks as WorkerPool) : localRunner(tasks as H, listener.flags);
   } catch (error) {
     await listener?.close();
-    await worker.close(true).catch(() => undefined);
+    // (closing waits for a connection that may never come: let it finish on its own)
+    void worker.close(true).catch(() => undefined);
     throw error;
   }
   void worker.run().catch(() => undefined);
