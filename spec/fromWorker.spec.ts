@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { firstValueFrom, lastValueFrom, toArray, type Observable } from 'rxjs';
+import { firstValueFrom, lastValueFrom, take, tap, toArray, type Observable } from 'rxjs';
 import { WorkerCrashedError, createWorkerPool, fromWorker, transfer, type WorkerPool } from '../src/index.js';
 import type { tasks } from './fixtures/tasks.worker.js';
 import { buildWorker } from '../scripts/build-worker.js';
@@ -183,6 +183,24 @@ describe('fromWorker with real worker_threads', () => {
     expect(error!.name).toBe('DataCloneError');
     const returned = await errorOf(fromWorker(p, 'uncloneable'));
     expect(returned!.name).toBe('DataCloneError');
+    expect(await firstValueFrom(fromWorker(p, 'add', 1, 2))).toBe(3);
+  });
+
+  it("a synchronous generator's values travel in batches, in order; one that cannot be cloned errors after the ones before it", async () => {
+    const p = pool({ size: 1 });
+    const many = await lastValueFrom(fromWorker(p, 'count', 10_000).pipe(toArray()));
+    expect(many).toEqual(Array.from({ length: 10_000 }, (_, i) => i + 1));
+    const seen: unknown[] = [];
+    const error = await errorOf(fromWorker(p, 'uncloneableAfter', 300).pipe(tap((v) => seen.push(v))));
+    expect(error!.name).toBe('DataCloneError');
+    expect(seen).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    // a value to transfer travels alone, in its place
+    const mixed = await lastValueFrom(fromWorker(p, 'withTransfer', 600).pipe(toArray()));
+    expect(mixed).toHaveLength(600);
+    expect(mixed[300]).toBeInstanceOf(ArrayBuffer);
+    expect(mixed.filter((v) => typeof v === 'number')).toEqual(Array.from({ length: 600 }, (_, i) => i).filter((i) => i !== 300));
+    // take(3) of an endless one still stops it, and the worker is free again
+    expect(await lastValueFrom(fromWorker(p, 'count', 1e12).pipe(take(3), toArray()))).toEqual([1, 2, 3]);
     expect(await firstValueFrom(fromWorker(p, 'add', 1, 2))).toBe(3);
   });
 

@@ -32,6 +32,10 @@ export function localRunner(handlers: WorkerHandlers, flags: Int32Array): Runner
         const sink = sinks.get(message.id);
         if (!sink) return;
         if (message.t === 'next') return sink.next(message.value);
+        if (message.t === 'nexts') {
+          for (const value of message.values) if (sinks.get(message.id) === sink) sink.next(value);
+          return;
+        }
         sinks.delete(message.id);
         if (message.t === 'value') sink.last(message.value);
         else if (message.t === 'error') sink.error(message.error);

@@ -175,6 +175,25 @@ export function installRuntime(endpoint: unknown, handlers: Record<string, (...a
       })();
     } else if (r !== null && typeof r === 'object' && typeof r.next === 'function' && typeof r[Symbol.iterator] === 'function') {
       const iterator = r as unknown as Iterator<unknown>;
+      // a synchronous iterator's values go out in batches ('nexts'): one message per value costs
+      // more than the values themselves. A batch leaves at BATCH values or a millisecond after its
+      // first, so a slow iterator's values are never held back longer than that.
+      let batch: unknown[] = [];
+      let since = 0;
+      const flush = (): boolean => {
+        if (batch.length === 0) return true;
+        const values = batch;
+        batch = [];
+        if (values.length === 1) return sendNext(id, values[0]);
+        try {
+          port.postMessage({ t: 'nexts', id, values });
+          return true;
+        } catch {
+          // a value that cannot be cloned: send them one by one, so the ones before it arrive
+          for (const value of values) if (!sendNext(id, value)) return false;
+          return true;
+        }
+      };
       try {
         for (;;) {
           if (cancelled()) {
@@ -183,11 +202,20 @@ export function installRuntime(endpoint: unknown, handlers: Record<string, (...a
           }
           const step = iterator.next();
           if (step.done) break;
-          if (!sendNext(id, step.value)) return void iterator.return?.();
+          const value = step.value;
+          if (value !== null && typeof value === 'object' && (value as Record<string, unknown>)[BRAND] === true) {
+            // a value to transfer travels alone, with its transfer list
+            if (!flush() || !sendNext(id, value)) return void iterator.return?.();
+            continue;
+          }
+          if (batch.length === 0) since = Date.now();
+          batch.push(value);
+          if ((batch.length >= 256 || Date.now() - since >= 1) && !flush()) return void iterator.return?.();
         }
+        if (!flush()) return;
         end({ t: 'complete', id });
       } catch (error) {
-        fail(error);
+        if (flush()) fail(error);
       }
     } else if (r !== null && (typeof r === 'object' || typeof r === 'function') && typeof r.then === 'function') {
       (r as unknown as PromiseLike<unknown>).then(sendLast, fail);

@@ -218,6 +218,14 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
       if (job.observer.closed) this.cancel(job);
       return;
     }
+    if (message.t === 'nexts') {
+      for (const value of message.values) {
+        if (job.cancelled) return;
+        job.observer.next(value);
+        if (job.observer.closed) return this.cancel(job);
+      }
+      return;
+    }
     // a terminal message: the task is over, or acknowledges its cancel; the worker is free
     const { observer } = job;
     if (message.t === 'error') this.end(job, slot, () => observer.error(deserializeError(message.error)));

@@ -2,8 +2,9 @@
  * The message protocol between a pool and its workers, shared by the Node and browser adapters.
  *
  * main → worker: `init` (the shared cancel flag), `run` (a task by name, or an inline function's
- * source), `cancel`, `stop` (cancel everything: the in-process pool's terminate). worker → main: `next`, `error`, `complete`, and `value` (a last value and the
- * completion in one message, for plain and promised results); after a `cancel`, the worker's
+ * source), `cancel`, `stop` (cancel everything: the in-process pool's terminate). worker → main: `next`,
+ * `nexts` (several values of a synchronous iterator at once), `error`, `complete`, and `value` (a
+ * last value and the completion in one message, for plain and promised results); after a `cancel`, the worker's
  * `error` or `complete` for that task says it has stopped and is free again.
  */
 export type ToWorker =
@@ -14,6 +15,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { readonly t: 'next'; readonly id: number; readonly value: unknown }
+  | { readonly t: 'nexts'; readonly id: number; readonly values: readonly unknown[] }
   | { readonly t: 'value'; readonly id: number; readonly value: unknown }
   | { readonly t: 'error'; readonly id: number; readonly error: SerializedError }
   | { readonly t: 'complete'; readonly id: number };
