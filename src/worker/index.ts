@@ -4,7 +4,7 @@
  * @packageDocumentation
  * @module rxjs-concurrency/worker
  */
-import { workerEndpoint } from '#port';
+import { receiveNow, workerEndpoint } from '#port';
 import { installRuntime } from './runtime.js';
 
 export { transfer } from '../transfer.js';
@@ -47,6 +47,6 @@ export function exposeWorker<H extends WorkerHandlers>(handlers: H): H {
     if (typeof handler !== 'function') throw new TypeError(`exposeWorker: handlers.${name} must be a function, got ${typeof handler}`);
   }
   const endpoint = workerEndpoint();
-  if (endpoint) installRuntime(endpoint, handlers);
+  if (endpoint) installRuntime(endpoint, handlers, receiveNow);
   return handlers;
 }

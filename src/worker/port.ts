@@ -3,3 +3,6 @@ export function workerEndpoint(): unknown {
   const scope = globalThis as { WorkerGlobalScope?: abstract new () => unknown; postMessage?: unknown };
   return typeof scope.WorkerGlobalScope === 'function' && globalThis instanceof scope.WorkerGlobalScope ? globalThis : undefined;
 }
+
+/** In a browser a message cannot be received synchronously. */
+export const receiveNow = undefined;
