@@ -169,7 +169,10 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
       if (slot.dead || !job || job.posted) continue;
       job.posted = true;
       try {
-        slot.handle.post({ t: 'run', id: job.id, name: job.task.name, fn: job.task.fn, args: job.prepared.args }, job.prepared.transfer);
+        // no key for what a task does not have: every key is cloned on each post
+        const { name, fn } = job.task;
+        const message = fn === undefined ? { t: 'run' as const, id: job.id, name, args: job.prepared.args } : { t: 'run' as const, id: job.id, fn, args: job.prepared.args };
+        slot.handle.post(message, job.prepared.transfer);
       } catch (error) {
         // arguments that cannot be cloned (DataCloneError) error this subscriber, not the pool
         this.end(job, slot, () => job.observer.error(error));
