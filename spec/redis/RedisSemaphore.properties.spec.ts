@@ -8,7 +8,10 @@ import { redisHarness, sleep, waitFor, type Replica } from './harness.js';
 
 const harness = redisHarness('semprop');
 const SOAK = process.env.SOAK === '1';
-const LEASE = 1500;
+// Long enough that a process starved by a loaded machine never loses its lease. A dead holder's
+// permits come back only after it: a run does not wait for them (the next run uses a new name), and
+// the SIGKILL test of RedisSemaphore.spec.ts checks that they do come back.
+const LEASE = 10_000;
 
 type Op =
   | { kind: 'acquire'; driver: number; weight: number; gap: number }
@@ -56,7 +59,7 @@ describe('RedisSemaphore across processes, random schedules', () => {
         for (const o of ops) {
           if (o.kind === 'acquire') {
             const weight = Math.min(o.weight, permits);
-            const a: Acquisition = { id: `a${acquisitions.length}`, driver: drivers[o.driver]!, weight, done: false };
+            const a: Acquisition = { id: `a${round}-${acquisitions.length}`, driver: drivers[o.driver]!, weight, done: false };
             const before = await members();
             send(a.driver, `acquire ${name} ${permits} ${a.id} ${weight}`);
             // arrival order at Redis is the order of these commands: wait for this one to arrive
@@ -89,17 +92,25 @@ describe('RedisSemaphore across processes, random schedules', () => {
         }
         // end every live section; the dead ones' leases and queued waiters expire on their own
         for (const a of acquisitions.filter((x) => !x.done)) send(a.driver, `cancel ${a.id}`);
-        // (expired entries are forgotten lazily, by the next script: count the live ones, on Redis's clock)
+        // nothing is left but what dead processes held or queued (a dead waiter is forgotten within
+        // the 2 s heartbeat; a dead holder's permits at its lease). Expired entries are forgotten
+        // lazily, by the next script: look at the live ones, on Redis's clock.
+        const dead = new Set(acquisitions.filter((a) => a.driver.process.exitCode !== null || a.driver.process.signalCode !== null).map((a) => a.member!));
         const live = () =>
           redis.eval(
-            "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf') + redis.call('ZCOUNT', KEYS[2], '(' .. now, '+inf')",
+            "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) local out = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf') for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. now, '+inf')) do table.insert(out, m) end return out",
             2,
             key('h'),
             key('qa'),
-          ) as Promise<number>;
-        await waitFor(async () => (await live()) === 0, LEASE + 5000);
-
+          ) as Promise<string[]>;
+        await waitFor(async () => (await live()).every((m) => dead.has(m)), 5000);
         const log = (await redis.lrange(`${name}:log`, 0, -1)).map((line) => line.split(' '));
+        // a section's only possible error is LeaseLostError: its process stalled past its lease. Its
+        // logged exit is then later than the moment Redis let others in, so it is left out of the
+        // bound (a stall is the one case the lease rule allows, and it is reported, never silent)
+        const errors = acquisitions.flatMap((a) => a.driver.lines.filter((l) => l.startsWith(`error ${a.id} `)).map((l) => [a.id, l.split(' ')[2]] as const));
+        expect(errors.filter(([, kind]) => kind !== 'LeaseLostError'), JSON.stringify(errors)).toEqual([]);
+        const lost = new Set(errors.map(([id]) => id));
         const weightOf = new Map(acquisitions.map((a) => [a.id, a.weight]));
         const tokenOf = new Map<string, number>();
         // (time, exits before entries at the same ms, log order)
@@ -107,12 +118,12 @@ describe('RedisSemaphore across processes, random schedules', () => {
         for (const [i, entry] of log.entries()) {
           const [kind, id] = entry as [string, string];
           const time = Number(entry[entry.length - 1]);
-          if (kind === 'enter') {
-            tokenOf.set(id, Number(entry[2]));
-            events.push([time, 1, i, weightOf.get(id)!]);
-          } else events.push([time, 0, i, -weightOf.get(id)!]);
+          if (kind === 'enter') tokenOf.set(id, Number(entry[2]));
+          if (lost.has(id)) continue;
+          if (kind === 'enter') events.push([time, 1, i, weightOf.get(id)!]);
+          else events.push([time, 0, i, -weightOf.get(id)!]);
         }
-        for (const [id, end] of deadEnds) if (tokenOf.has(id)) events.push([end, 0, -1, -weightOf.get(id)!]);
+        for (const [id, end] of deadEnds) if (tokenOf.has(id) && !lost.has(id)) events.push([end, 0, -1, -weightOf.get(id)!]);
         events.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
         let inside = 0;
         for (const [, , , delta] of events) {
