@@ -13,19 +13,24 @@ const most = (starts: number[], span: number) => Math.max(...starts.map((s) => s
 
 /**
  * The start times as the limiter itself recorded them in Redis (its window, on Redis's clock),
- * polled every few ms: an entry stays at least one interval, so none is missed. A time read by the
+ * polled every few ms and once at the end: an entry stays at least one interval, so none is missed. A time read by the
  * section itself would be late by however long its process took to hear of the start, which on a
  * loaded machine is long enough to make a correct run look wrong.
  */
 function watchStarts(redis: Redis, n: string) {
   const seen = new Map<string, number>();
   let on = true;
+  const read = async () => {
+    const flat = await redis.zrange(`rxr:{${n}}:s`, '0', '-1', 'WITHSCORES');
+    for (let i = 0; i + 1 < flat.length; i += 2) seen.set(flat[i]!, Number(flat[i + 1]));
+  };
   const done = (async () => {
     while (on) {
-      const flat = await redis.zrange(`rxr:{${n}}:s`, '0', '-1', 'WITHSCORES');
-      for (let i = 0; i + 1 < flat.length; i += 2) seen.set(flat[i]!, Number(flat[i + 1]));
+      await read();
       await sleep(2);
     }
+    // once more at the end: the last starts stay in the window (only a later script forgets them)
+    await read();
   })();
   return async () => {
     on = false;
