@@ -91,7 +91,9 @@ describe('RedisSemaphore across processes, random schedules', () => {
           await sleep(o.gap);
         }
         // end every live section; the dead ones' leases and queued waiters expire on their own
-        for (const a of acquisitions.filter((x) => !x.done)) send(a.driver, `cancel ${a.id}`);
+        // (a section released while it still waited leaves only once it is in: cancel those too;
+        // a cancel of a section that has ended does nothing)
+        for (const a of acquisitions) if (a.driver.process.exitCode === null && a.driver.process.signalCode === null) send(a.driver, `cancel ${a.id}`);
         // nothing is left but what dead processes held or queued (a dead waiter is forgotten within
         // the 2 s heartbeat; a dead holder's permits at its lease). Expired entries are forgotten
         // lazily, by the next script: look at the live ones, on Redis's clock.
