@@ -99,8 +99,9 @@ describe('checkOperatorContract catches broken operators, with a readable counte
       });
     // alone: composed, its plain-observer subscribe is caught first, by the endless source
     const message = messageOf(() => checkOperatorContract(leaky, { compositions: ['alone'] }));
-    expect(message).toMatch(/rule broken: .*\n {2}inner 0 .*(still subscribed|never unsubscribed)/);
-    expect(message).toMatch(/inner 0: (cold|hot)\('/);
+    // which inner leaks first depends on the random schedule (seen: inner 0, inner 1)
+    expect(message).toMatch(/rule broken: .*\n {2}inner \d+ .*(still subscribed|never unsubscribed)/);
+    expect(message).toMatch(/inner \d+: (cold|hot)\('/);
   });
 
   it('one that subscribes its source with a plain observer: take(1) cannot stop an endless synchronous source', () => {
