@@ -48,7 +48,7 @@ describe('bad arguments throw synchronously, naming the function and the paramet
     let error: unknown;
     mergeAsCompleted(of(of(1), 7 as never)).subscribe({ error: (e) => (error = e) });
     expect(error).toBeInstanceOf(TypeError);
-    expect((error as Error).message).toMatch(/^mergeAsCompleted: sources \(item 1\) must be an ObservableInput/);
+    expect((error as Error).message).toMatch(/^mergeAsCompleted: sources\[1\] must be an ObservableInput/);
   });
 
   it('a fallback factory returning a non-input errors the output with a TypeError', () => {

@@ -36,7 +36,7 @@ export class Lock extends Semaphore {
 
   /** A lock has one permit: it cannot be resized (a `TypeError`). */
   override resize(permits: number): never {
-    throw new TypeError(`Lock.resize: a Lock always has one permit; use a Semaphore to resize, got ${String(permits)}`);
+    throw new TypeError(`Lock.resize: a Lock always has one permit, got ${String(permits)}`);
   }
 
   /** True while a section holds the lock. */

@@ -69,28 +69,28 @@ export class RateLimiter implements PermitSource {
   readonly limit: number;
   /** The span, in ms. */
   readonly interval: number;
-  private readonly scheduler: SchedulerLike;
-  private readonly queue = new Queue<Waiter>();
+  readonly #scheduler: SchedulerLike;
+  readonly #queue = new Queue<Waiter>();
   // The starts still in the window, oldest first: their times and costs (at most `limit` entries).
-  private times: number[] = [];
-  private costs: number[] = [];
-  private head = 0;
-  private inWindow = 0;
-  private timer: Subscription | undefined = undefined;
-  private timerAt = NaN;
-  private granted = 0;
+  #times: number[] = [];
+  #costs: number[] = [];
+  #head = 0;
+  #inWindow = 0;
+  #timer: Subscription | undefined = undefined;
+  #timerAt = NaN;
+  #granted = 0;
 
   /** @param options `{ limit, interval, scheduler? }` */
   constructor(options: RateLimiterOptions) {
     const opts = checkRateOptions('RateLimiter', options);
     this.limit = opts.limit;
     this.interval = opts.interval;
-    this.scheduler = opts.scheduler ?? asyncScheduler;
+    this.#scheduler = opts.scheduler ?? asyncScheduler;
   }
 
   /** Sections waiting for room in the window. */
   get waiting(): number {
-    return this.queue.size;
+    return this.#queue.size;
   }
 
   /** The most cost one section may have: `limit` (what makes it a `PermitSource`). */
@@ -111,35 +111,35 @@ export class RateLimiter implements PermitSource {
 
   /** @internal Starts at once when nobody waits and the cost fits in the window now. */
   _tryTake(cost: number): boolean {
-    if (this.queue.size > 0) return false;
-    const now = this.scheduler.now();
-    this.expire(now);
-    if (this.inWindow + cost > this.limit) return false;
-    this.record(now, cost);
+    if (this.#queue.size > 0) return false;
+    const now = this.#scheduler.now();
+    this.#expire(now);
+    if (this.#inWindow + cost > this.limit) return false;
+    this.#record(now, cost);
     return true;
   }
 
   /** Adds a start to the window; starts at the same time share one entry (the clock ticks in ms). */
-  private record(now: number, cost: number): void {
-    const last = this.times.length - 1;
-    if (last >= this.head && this.times[last] === now) this.costs[last] += cost;
+  #record(now: number, cost: number): void {
+    const last = this.#times.length - 1;
+    if (last >= this.#head && this.#times[last] === now) this.#costs[last] += cost;
     else {
-      this.times.push(now);
-      this.costs.push(cost);
+      this.#times.push(now);
+      this.#costs.push(cost);
     }
-    this.inWindow += cost;
+    this.#inWindow += cost;
   }
 
   /** @internal */
   _wait(waiter: Waiter): void {
-    this.queue.enqueue(waiter);
-    this.release();
+    this.#queue.enqueue(waiter);
+    this.#release();
   }
 
   /** @internal Only the head's leaving can let others start (it may have been a costly one). */
   _leave(waiter: Waiter): void {
-    const wasHead = this.queue.peek() === waiter;
-    if (this.queue.remove(waiter) && wasHead) this.release();
+    const wasHead = this.#queue.peek() === waiter;
+    if (this.#queue.remove(waiter) && wasHead) this.#release();
   }
 
   /** @internal A section's end frees nothing: a start keeps its cost for the whole interval. */
@@ -150,17 +150,18 @@ export class RateLimiter implements PermitSource {
 
   /** @internal A fencing token that grows with every start. */
   _token(): number {
-    return ++this.granted;
+    return ++this.#granted;
   }
 
   /** Forgets the starts that have left the window by `now`. */
-  private expire(now: number): void {
-    const { times, costs } = this;
-    while (this.head < times.length && times[this.head]! <= now - this.interval) this.inWindow -= costs[this.head++]!;
-    if (this.head > 64 && this.head * 2 > times.length) {
-      this.times = times.slice(this.head);
-      this.costs = costs.slice(this.head);
-      this.head = 0;
+  #expire(now: number): void {
+    const times = this.#times;
+    const costs = this.#costs;
+    while (this.#head < times.length && times[this.#head]! <= now - this.interval) this.#inWindow -= costs[this.#head++]!;
+    if (this.#head > 64 && this.#head * 2 > times.length) {
+      this.#times = times.slice(this.#head);
+      this.#costs = costs.slice(this.#head);
+      this.#head = 0;
     }
   }
 
@@ -169,39 +170,39 @@ export class RateLimiter implements PermitSource {
    * the window, then arm the one timer for the moment the head will fit. Trampolined: a section
    * that starts (and ends) synchronously and makes another request does not grow the stack.
    */
-  private readonly release = trampoline(() => {
-    const now = this.scheduler.now();
-    this.expire(now);
+  readonly #release = trampoline(() => {
+    const now = this.#scheduler.now();
+    this.#expire(now);
     let head: Waiter | undefined;
-    while ((head = this.queue.peek()) !== undefined && this.inWindow + head.weight <= this.limit) {
-      this.queue.dequeue();
-      this.record(now, head.weight);
+    while ((head = this.#queue.peek()) !== undefined && this.#inWindow + head.weight <= this.limit) {
+      this.#queue.dequeue();
+      this.#record(now, head.weight);
       head.enter();
     }
-    this.plan(now);
+    this.#plan(now);
   });
 
   /** Arms the timer for when the head waiter fits, or cancels it when nobody waits. */
-  private plan(now: number): void {
-    const head = this.queue.peek();
+  #plan(now: number): void {
+    const head = this.#queue.peek();
     if (!head) {
-      this.timer?.unsubscribe();
-      this.timer = undefined;
-      this.timerAt = NaN;
+      this.#timer?.unsubscribe();
+      this.#timer = undefined;
+      this.#timerAt = NaN;
       return;
     }
     // the head fits once enough of the oldest starts have left the window
-    let sum = this.inWindow;
-    let k = this.head;
-    while (sum + head.weight > this.limit) sum -= this.costs[k++]!;
-    const at = this.times[k - 1]! + this.interval;
-    if (this.timer && this.timerAt === at) return;
-    this.timer?.unsubscribe();
-    this.timerAt = at;
-    this.timer = scheduleAfter(this.scheduler, Math.max(0, at - now), () => {
-      this.timer = undefined;
-      this.timerAt = NaN;
-      this.release();
+    let sum = this.#inWindow;
+    let k = this.#head;
+    while (sum + head.weight > this.limit) sum -= this.#costs[k++]!;
+    const at = this.#times[k - 1]! + this.interval;
+    if (this.#timer && this.#timerAt === at) return;
+    this.#timer?.unsubscribe();
+    this.#timerAt = at;
+    this.#timer = scheduleAfter(this.#scheduler, Math.max(0, at - now), () => {
+      this.#timer = undefined;
+      this.#timerAt = NaN;
+      this.#release();
     });
   }
 }

@@ -43,8 +43,8 @@ import type { Lease, PermitSource } from './types.js';
  * ```
  */
 export class Semaphore extends Permits implements PermitSource {
-  private readonly listeners = new Set<Subscriber<number>>();
-  private lastShown: number;
+  readonly #listeners = new Set<Subscriber<number>>();
+  #lastShown: number;
 
   /** Emits the number of free permits on subscription, then on every change. */
   readonly available$: Observable<number>;
@@ -52,11 +52,11 @@ export class Semaphore extends Permits implements PermitSource {
   /** @param permits an integer ≥ 1 */
   constructor(permits: number) {
     super(checkInteger('Semaphore', 'permits', permits, 1));
-    this.lastShown = permits;
+    this.#lastShown = permits;
     this.available$ = new Observable<number>((subscriber) => {
       subscriber.next(this.available);
-      this.listeners.add(subscriber);
-      return () => this.listeners.delete(subscriber);
+      this.#listeners.add(subscriber);
+      return () => this.#listeners.delete(subscriber);
     });
   }
 
@@ -96,30 +96,30 @@ export class Semaphore extends Permits implements PermitSource {
     for (let node = this.queue.peek(); node; node = node.nextLink as Waiter | undefined) if (node.weight > permits) hopeless.push(node);
     for (const waiter of hopeless) {
       this.queue.remove(waiter);
-      this.reject(waiter);
+      this.#reject(waiter);
     }
     this._dispatch();
   }
 
   /** @internal A section whose weight the capacity (shrunk since it was built) can never serve errors at once. */
   override _wait(waiter: Waiter): void {
-    if (waiter.weight > this.capacity) this.reject(waiter);
+    if (waiter.weight > this.capacity) this.#reject(waiter);
     else super._wait(waiter);
   }
 
-  private reject(waiter: Waiter): void {
+  #reject(waiter: Waiter): void {
     waiter.reject(new RangeError(`${this.label}.resize: a waiting section needs ${waiter.weight} permits, more than the new capacity ${this.capacity}`));
   }
 
   /** @internal */
   protected override changed(): void {
     const shown = this.available;
-    if (this.listeners.size === 0 || shown === this.lastShown) {
-      this.lastShown = shown;
+    if (this.#listeners.size === 0 || shown === this.#lastShown) {
+      this.#lastShown = shown;
       return;
     }
-    this.lastShown = shown;
-    for (const listener of [...this.listeners]) listener.next(shown);
+    this.#lastShown = shown;
+    for (const listener of [...this.#listeners]) listener.next(shown);
   }
 }
 

@@ -49,19 +49,5 @@ export function gatherSettled<A extends readonly unknown[]>(
 ): Observable<SettledTuple<A>>;
 export function gatherSettled<T>(sources: SourcesInput<T>, options?: GatherSettledOptions): Observable<Settled<T>[]>;
 export function gatherSettled<T>(sources: SourcesInput<T>, options?: GatherSettledOptions): Observable<Settled<T>[]> {
-  return asCompleted<T, Settled<T>[]>('gatherSettled', sources, options, {
-    settle: true,
-    sink: (subscriber) => {
-      const results: Settled<T>[] = [];
-      return {
-        item: (item) => {
-          results[item.index] = item;
-        },
-        done: () => {
-          subscriber.next(results);
-          subscriber.complete();
-        },
-      };
-    },
-  });
+  return asCompleted<T, Settled<T>[]>('gatherSettled', sources, options, true, true);
 }

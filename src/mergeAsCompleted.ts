@@ -75,19 +75,5 @@ export function mergeAsCompleted<T>(
 ): Observable<Completed<T> | Settled<T>> {
   const settle = options?.settle;
   if (settle !== undefined && typeof settle !== 'boolean') typeError('mergeAsCompleted', 'options.settle', 'a boolean', settle);
-  return asCompleted<T, Completed<T> | Settled<T>>(
-    'mergeAsCompleted',
-    sources,
-    options as AsCompletedOptions | undefined,
-    {
-      settle: settle === true,
-      sink: (subscriber) => ({
-        // Without `settle` a rejected item never gets here: it errored the output.
-        item: settle
-          ? (item) => subscriber.next(item)
-          : (item) => subscriber.next({ index: item.index, value: (item as { value: T }).value }),
-        done: () => subscriber.complete(),
-      }),
-    },
-  );
+  return asCompleted<T, Completed<T> | Settled<T>>('mergeAsCompleted', sources, options as AsCompletedOptions | undefined, settle);
 }

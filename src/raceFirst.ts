@@ -68,7 +68,7 @@ export function raceFirst<A extends readonly unknown[]>(
 export function raceFirst<T>(sources: Iterable<ObservableInput<T>>, options?: RaceFirstOptions): Observable<T>;
 export function raceFirst<T>(sources: Iterable<ObservableInput<T>>, options?: RaceFirstOptions): Observable<T> {
   const fn = 'raceFirst';
-  const inputs = toObservables(fn, sources);
+  const inputs = toObservables(fn, sources, 'an iterable of inputs');
   const opts = checkOptions(fn, options);
   const stagger = opts.stagger === undefined ? undefined : checkDuration(fn, 'options.stagger', opts.stagger);
   const scheduler = checkScheduler(fn, opts.scheduler) ?? asyncScheduler;

@@ -50,7 +50,7 @@ export function rateLimitMap<T, R>(
   }
   checkFunction(fn, 'project', project);
   const opts = checkOptions(fn, options);
-  const concurrency = opts.concurrency === undefined ? Infinity : checkConcurrency(fn, 'options.concurrency', opts.concurrency);
+  const concurrency = checkConcurrency(fn, 'options.concurrency', opts.concurrency);
   const cost = opts.cost ?? 1;
   if (typeof cost === 'number') checkInteger(fn, 'options.cost', cost, 1, limiter.limit);
   else checkFunction(fn, 'options.cost', cost);

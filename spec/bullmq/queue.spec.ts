@@ -192,7 +192,8 @@ describe('createQueuePool + serveQueue', () => {
     // @ts-expect-error wrong on purpose
     expect(bad(() => createQueuePool({ queue: 'q' }))).toMatch(/^TypeError: createQueuePool: options\.connection must be/);
     expect(bad(() => createQueuePool({ connection: connection(), queue: 'a:b' }))).toMatch(/^TypeError: createQueuePool: options\.queue/);
-    expect(bad(() => createQueuePool({ connection: connection(), queue: 'q', attempts: 0 }))).toMatch(/^TypeError: createQueuePool: options\.attempts/);
+    expect(bad(() => createQueuePool({ connection: connection(), queue: 'q', attempts: 0 }))).toMatch(/^RangeError: createQueuePool: options\.attempts must be an integer from 1 up, got 0/);
+    expect(bad(() => createQueuePool({ connection: connection(), queue: 'q', attempts: '2' as never }))).toMatch(/^TypeError: createQueuePool: options\.attempts must be an integer from 1 up, got '2'/);
     // @ts-expect-error wrong on purpose
     await expect(serveQueue(null, { connection: connection(), queue: 'q' })).rejects.toThrow(/^serveQueue: tasks must be/);
     await expect(serveQueue({ a: 1 } as never, { connection: connection(), queue: 'q' })).rejects.toThrow(/^serveQueue: tasks\.a must be a function/);

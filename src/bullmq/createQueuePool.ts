@@ -3,7 +3,7 @@ import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { WorkerCrashedError } from '../errors.js';
 import { deserializeError, prepareArgs, type SerializedError } from '../internal/pool/protocol.js';
 import type { TaskObserver, WorkerPool, WorkerPoolStats, WorkerTask } from '../internal/pool/types.js';
-import { typeError } from '../internal/core/validate.js';
+import { checkInteger, typeError } from '../internal/core/validate.js';
 import type { WorkerHandlers } from '../types.js';
 import { cancelChannel, checkQueueName, decodeValue, encodeArgs, lastValueOf, replyKey, type QueueJobData } from './wire.js';
 
@@ -82,7 +82,7 @@ export function createQueuePool<H extends WorkerHandlers = WorkerHandlers>(optio
   const queue = checkQueueName(fn, options.queue);
   if (options.connection === null || typeof options.connection !== 'object') typeError(fn, 'options.connection', 'an ioredis client or its options', options.connection);
   if (options.prefix !== undefined && (typeof options.prefix !== 'string' || options.prefix === '')) typeError(fn, 'options.prefix', 'a non-empty string', options.prefix);
-  if (options.attempts !== undefined && !(Number.isInteger(options.attempts) && options.attempts >= 1)) typeError(fn, 'options.attempts', 'an integer ≥ 1', options.attempts);
+  if (options.attempts !== undefined) checkInteger(fn, 'options.attempts', options.attempts, 1);
   return new QueuePool<H>(options, queue);
 }
 

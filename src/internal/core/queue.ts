@@ -11,30 +11,30 @@ export interface Linked {
  * The waiter queue of `Semaphore` and the task queue of the worker pool.
  */
 export class Queue<N extends Linked> {
-  private head: N | undefined;
-  private tail: N | undefined;
-  private count = 0;
+  #head: N | undefined;
+  #tail: N | undefined;
+  #count = 0;
 
   get size(): number {
-    return this.count;
+    return this.#count;
   }
 
   peek(): N | undefined {
-    return this.head;
+    return this.#head;
   }
 
   enqueue(node: N): void {
-    node.prevLink = this.tail;
+    node.prevLink = this.#tail;
     node.nextLink = undefined;
     node.linked = true;
-    if (this.tail) this.tail.nextLink = node;
-    else this.head = node;
-    this.tail = node;
-    this.count++;
+    if (this.#tail) this.#tail.nextLink = node;
+    else this.#head = node;
+    this.#tail = node;
+    this.#count++;
   }
 
   dequeue(): N | undefined {
-    const node = this.head;
+    const node = this.#head;
     if (node) this.remove(node);
     return node;
   }
@@ -44,11 +44,11 @@ export class Queue<N extends Linked> {
     if (!node.linked) return false;
     node.linked = false;
     if (node.prevLink) node.prevLink.nextLink = node.nextLink;
-    else this.head = node.nextLink as N | undefined;
+    else this.#head = node.nextLink as N | undefined;
     if (node.nextLink) node.nextLink.prevLink = node.prevLink;
-    else this.tail = node.prevLink as N | undefined;
+    else this.#tail = node.prevLink as N | undefined;
     node.prevLink = node.nextLink = undefined;
-    this.count--;
+    this.#count--;
     return true;
   }
 }

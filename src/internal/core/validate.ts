@@ -23,8 +23,8 @@ export function checkFunction(fn: string, param: string, value: unknown): void {
   if (typeof value !== 'function') typeError(fn, param, 'a function', value);
 }
 
-/** A count of things running at once: an integer from 1 up, or Infinity. */
-export function checkConcurrency(fn: string, param: string, value: unknown): number {
+/** A count of things running at once: an integer from 1 up, or Infinity (also when not given). */
+export function checkConcurrency(fn: string, param: string, value: unknown = Infinity): number {
   if (typeof value !== 'number') typeError(fn, param, 'a positive integer or Infinity', value);
   if (value !== Infinity && !(Number.isInteger(value) && value >= 1)) {
     rangeError(fn, param, 'a positive integer or Infinity', value);
@@ -40,10 +40,10 @@ export function checkInteger(fn: string, param: string, value: unknown, min: num
   return value;
 }
 
-/** A duration in milliseconds: a number ≥ 0, Infinity allowed, NaN not. */
-export function checkDuration(fn: string, param: string, value: unknown): number {
+/** A duration in milliseconds: a number from 0 up, Infinity allowed (also when not given), NaN not. */
+export function checkDuration(fn: string, param: string, value: unknown = Infinity): number {
   if (typeof value !== 'number') typeError(fn, param, 'a number of milliseconds', value);
-  if (Number.isNaN(value) || value < 0) rangeError(fn, param, 'a number of milliseconds ≥ 0', value);
+  if (Number.isNaN(value) || value < 0) rangeError(fn, param, 'a number of milliseconds from 0 up', value);
   return value;
 }
 
@@ -54,12 +54,9 @@ export function checkOptions<O extends object>(fn: string, value: O | undefined 
 }
 
 export function checkScheduler(fn: string, value: unknown): SchedulerLike | undefined {
-  if (value === undefined) return undefined;
-  const s = value as Partial<SchedulerLike> | null;
-  if (s === null || typeof s !== 'object' || typeof s.schedule !== 'function' || typeof s.now !== 'function') {
-    typeError(fn, 'options.scheduler', 'a SchedulerLike', value);
-  }
-  return value as SchedulerLike;
+  const s = value as Partial<SchedulerLike> | null | undefined;
+  if (s !== undefined && (typeof s?.schedule !== 'function' || typeof s.now !== 'function')) typeError(fn, 'options.scheduler', 'a SchedulerLike', value);
+  return s as SchedulerLike | undefined;
 }
 
 /** Turns one input into an Observable now, so that a bad input fails where the operator is built. */
@@ -71,16 +68,11 @@ export function toObservable<T>(fn: string, param: string, value: ObservableInpu
   }
 }
 
-export function isIterable(value: unknown): value is Iterable<unknown> {
-  return value !== null && typeof value === 'object' && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
-}
-
 /** Reads a collection of sources once, converting each, so that a bad one is reported by index. */
-export function toObservables<T>(fn: string, value: Iterable<ObservableInput<T>>, expected = 'an iterable of inputs'): Observable<T>[] {
-  if (!isIterable(value) || typeof value === 'string') typeError(fn, 'sources', expected, value);
-  const out: Observable<T>[] = [];
-  for (const input of value) out.push(toObservable(fn, `sources[${out.length}]`, input));
-  return out;
+export function toObservables<T>(fn: string, value: Iterable<ObservableInput<T>>, expected: string): Observable<T>[] {
+  // an object with an iterator (a string is iterable, but not an object: refused too)
+  if (value === null || typeof value !== 'object' || typeof value[Symbol.iterator] !== 'function') typeError(fn, 'sources', expected, value);
+  return Array.from(value, (input, index) => toObservable(fn, `sources[${index}]`, input));
 }
 
 /** A signal name (`'SIGINT'`) or a non-empty list of them. */

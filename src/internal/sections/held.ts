@@ -27,22 +27,26 @@ export class Held<T> extends Subscriber<T> implements Waiter {
   token = 0;
   /** Made only when the section's factory reads `lease.signal`; aborted when the section ends. */
   controller: AbortController | undefined = undefined;
+  readonly #gate: Gate;
+  readonly #owner: SectionOwner<T>;
 
   constructor(
-    readonly semaphore: Gate,
+    gate: Gate,
     readonly weight: number,
-    private readonly owner: SectionOwner<T>,
+    owner: SectionOwner<T>,
     /** The value the section was opened for: let go once `open` has used it, as `mergeMap` does. */
     public value: unknown = undefined,
     readonly index = 0,
   ) {
     super();
+    this.#gate = gate;
+    this.#owner = owner;
   }
 
   /** Waits for the permits, or takes them at once when nobody waits and enough are free. */
   request(): void {
-    if (this.semaphore._tryTake(this.weight)) this.enter();
-    else this.semaphore._wait(this);
+    if (this.#gate._tryTake(this.weight)) this.enter();
+    else this.#gate._wait(this);
   }
 
   reject(error: RangeError): void {
@@ -51,12 +55,12 @@ export class Held<T> extends Subscriber<T> implements Waiter {
 
   /** Called with the permits taken. */
   enter(): void {
-    if (this.closed || this.owner.closing) return this.giveBackUnused();
+    if (this.closed || this.#owner.closing) return this.#giveBackUnused();
     this.holding = true;
-    this.token = this.semaphore._token();
+    this.token = this.#gate._token();
     let source: Observable<T>;
     try {
-      source = from(this.owner.open(this));
+      source = from(this.#owner.open(this));
     } catch (error) {
       return this.error(error);
     } finally {
@@ -64,36 +68,36 @@ export class Held<T> extends Subscriber<T> implements Waiter {
     }
     // `open` runs user code (a project), which may have unsubscribed the output, and so cancelled
     // this section already (then its permits are back)
-    if (this.closed || this.owner.closing) {
-      if (this.giveBack()) this.semaphore._dispatch();
+    if (this.closed || this.#owner.closing) {
+      if (this.#giveBack()) this.#gate._dispatch();
       return;
     }
     source.subscribe(this);
   }
 
   /** Permits taken for a section that will not run: back to the semaphore, its listeners and its waiters. */
-  private giveBackUnused(): void {
-    this.semaphore._giveBack(this.weight);
-    this.semaphore._dispatch();
+  #giveBackUnused(): void {
+    this.#gate._giveBack(this.weight);
+    this.#gate._dispatch();
   }
 
   /** Cancels the section: leaves the queue, or unsubscribes its source and gives the permits back. */
   cancel(): void {
-    if (this.linked) return this.semaphore._leave(this);
+    if (this.linked) return this.#gate._leave(this);
     this.unsubscribe();
-    if (this.giveBack()) this.semaphore._dispatch();
+    if (this.#giveBack()) this.#gate._dispatch();
   }
 
-  private giveBack(): boolean {
+  #giveBack(): boolean {
     if (!this.holding) return false;
     this.holding = false;
-    this.semaphore._giveBack(this.weight);
+    this.#gate._giveBack(this.weight);
     this.controller?.abort();
     return true;
   }
 
   protected override _next(value: T): void {
-    this.owner.sectionNext(value);
+    this.#owner.sectionNext(value);
   }
 
   // The permits come back before the end is forwarded (the section is over when its owner hears
@@ -101,15 +105,15 @@ export class Held<T> extends Subscriber<T> implements Waiter {
   // sections (as mergeMap's does) reaches them before they could start.
   protected override _error(error: unknown): void {
     this.unsubscribe();
-    this.giveBack();
-    this.owner.sectionError(error, this);
-    this.semaphore._dispatch();
+    this.#giveBack();
+    this.#owner.sectionError(error, this);
+    this.#gate._dispatch();
   }
 
   protected override _complete(): void {
     this.unsubscribe();
-    this.giveBack();
-    this.owner.sectionComplete(this);
-    this.semaphore._dispatch();
+    this.#giveBack();
+    this.#owner.sectionComplete(this);
+    this.#gate._dispatch();
   }
 }

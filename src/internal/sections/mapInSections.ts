@@ -69,74 +69,77 @@ export function sectionMap<T, R>(
  * its values open.
  */
 class Stream<T, R> extends Subscriber<T> implements SectionOwner<R> {
-  private readonly sections = new Set<Held<R>>();
-  private outerDone = false;
-  private index = 0;
+  readonly #sections = new Set<Held<R>>();
+  #outerDone = false;
+  #index = 0;
   closing = false;
+  readonly #target: Subscriber<R>;
+  readonly #permits: Gate;
+  readonly #project: (value: T, index: number) => ObservableInput<R>;
+  readonly #weightOf: (value: T, index: number) => number;
 
-  constructor(
-    private readonly target: Subscriber<R>,
-    private readonly permits: Gate,
-    private readonly project: (value: T, index: number) => ObservableInput<R>,
-    private readonly weightOf: (value: T, index: number) => number,
-  ) {
+  constructor(target: Subscriber<R>, permits: Gate, project: (value: T, index: number) => ObservableInput<R>, weightOf: (value: T, index: number) => number) {
     super();
+    this.#target = target;
+    this.#permits = permits;
+    this.#project = project;
+    this.#weightOf = weightOf;
   }
 
   protected override _next(value: T): void {
-    const index = this.index++;
+    const index = this.#index++;
     let weight: number;
     try {
-      weight = this.weightOf(value, index);
+      weight = this.#weightOf(value, index);
     } catch (error) {
-      return this.fail(error);
+      return this.#fail(error);
     }
     if (this.closing) return; // `weight` is user code: it may have unsubscribed the output
-    const held = new Held<R>(this.permits, weight, this, value, index);
-    this.sections.add(held);
+    const held = new Held<R>(this.#permits, weight, this, value, index);
+    this.#sections.add(held);
     held.request();
   }
 
   protected override _error(error: unknown): void {
-    this.fail(error);
+    this.#fail(error);
   }
 
   protected override _complete(): void {
     this.unsubscribe();
-    this.outerDone = true;
-    if (this.sections.size === 0) this.target.complete();
+    this.#outerDone = true;
+    if (this.#sections.size === 0) this.#target.complete();
   }
 
   open(section: Held<R>): ObservableInput<R> {
-    return this.project(section.value as T, section.index);
+    return this.#project(section.value as T, section.index);
   }
 
   sectionNext(value: R): void {
-    this.target.next(value);
+    this.#target.next(value);
   }
 
   sectionError(error: unknown, section: Held<R>): void {
-    this.sections.delete(section);
-    this.fail(error);
+    this.#sections.delete(section);
+    this.#fail(error);
   }
 
   sectionComplete(section: Held<R>): void {
-    this.sections.delete(section);
-    if (this.outerDone && this.sections.size === 0) this.target.complete();
+    this.#sections.delete(section);
+    if (this.#outerDone && this.#sections.size === 0) this.#target.complete();
   }
 
   /** An error ends the stream: no new value, no waiting section may start, the running ones stop. */
-  fail(error: unknown): void {
+  #fail(error: unknown): void {
     this.unsubscribe();
     this.cancelSections();
-    this.target.error(error);
+    this.#target.error(error);
   }
 
   cancelSections(): void {
     this.closing = true;
     // newest first: the waiting sections leave the queue before a running one's release reaches them
-    const all = [...this.sections].reverse();
-    this.sections.clear();
+    const all = [...this.#sections].reverse();
+    this.#sections.clear();
     for (const section of all) section.cancel();
   }
 }

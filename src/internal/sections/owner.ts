@@ -28,29 +28,33 @@ export function gatedSection<T>(gate: Gate, input: SectionInput<T>, weight: numb
 
 /** A `section()` subscription: the section's source (or its factory) is fixed, its end goes to the subscriber. */
 export class SubscriberOwner<T> implements SectionOwner<T> {
-  constructor(
-    private readonly subscriber: Subscriber<T>,
-    private readonly input: SectionInput<T>,
-  ) {}
+  readonly #subscriber: Subscriber<T>;
+  readonly #input: SectionInput<T>;
+
+  constructor(subscriber: Subscriber<T>, input: SectionInput<T>) {
+    this.#subscriber = subscriber;
+    this.#input = input;
+  }
 
   get closing(): boolean {
-    return this.subscriber.closed;
+    return this.#subscriber.closed;
   }
 
   open(section: Held<T>): ObservableInput<T> {
-    return typeof this.input === 'function' ? this.input(leaseOf(section)) : this.input;
+    const input = this.#input;
+    return typeof input === 'function' ? input(leaseOf(section)) : input;
   }
 
   sectionNext(value: T): void {
-    this.subscriber.next(value);
+    this.#subscriber.next(value);
   }
 
   sectionError(error: unknown): void {
-    this.subscriber.error(error);
+    this.#subscriber.error(error);
   }
 
   sectionComplete(): void {
-    this.subscriber.complete();
+    this.#subscriber.complete();
   }
 }
 

@@ -41,7 +41,7 @@ export class Permits {
   protected free: number;
   /** @internal */
   protected capacity: number;
-  private granted = 0;
+  #granted = 0;
   /** @internal */
   protected readonly queue = new Queue<Waiter>();
 
@@ -87,7 +87,7 @@ export class Permits {
 
   /** @internal A fencing token: a number that grows with every grant of these permits. */
   _token(): number {
-    return ++this.granted;
+    return ++this.#granted;
   }
 
   /** @internal Permits come back; the caller dispatches when it is ready. */
