@@ -94,6 +94,7 @@ export class Semaphore extends Permits implements PermitSource {
     this.capacity = permits;
     const hopeless: Waiter[] = [];
     for (let node = this.queue.peek(); node; node = node.nextLink as Waiter | undefined) if (node.weight > permits) hopeless.push(node);
+    // rejected after the walk: a rejection runs user code, which may cancel other waiters
     for (const waiter of hopeless) {
       this.queue.remove(waiter);
       this.#reject(waiter);
@@ -114,12 +115,9 @@ export class Semaphore extends Permits implements PermitSource {
   /** @internal */
   protected override changed(): void {
     const shown = this.available;
-    if (this.#listeners.size === 0 || shown === this.#lastShown) {
-      this.#lastShown = shown;
-      return;
-    }
+    if (shown === this.#lastShown) return;
     this.#lastShown = shown;
-    for (const listener of [...this.#listeners]) listener.next(shown);
+    if (this.#listeners.size) for (const listener of [...this.#listeners]) listener.next(shown);
   }
 }
 
