@@ -17,7 +17,10 @@ const cases: Case[] = [
   ['mergeAsCompleted concurrency 0', () => mergeAsCompleted([of(1)], { concurrency: 0 }), RangeError, /^mergeAsCompleted: options\.concurrency must be a positive integer or Infinity, got 0$/],
   ['mergeAsCompleted concurrency 1.5', () => mergeAsCompleted([of(1)], { concurrency: 1.5 }), RangeError, /concurrency .*got 1\.5/],
   ['mergeAsCompleted concurrency string', () => mergeAsCompleted([of(1)], { concurrency: '2' as never }), TypeError, /concurrency .*got '2'/],
-  ['mergeAsCompleted timeout -1', () => mergeAsCompleted([of(1)], { timeout: -1 }), RangeError, /^mergeAsCompleted: options\.timeout .*got -1/],
+  ['mergeAsCompleted timeout -1', () => mergeAsCompleted([of(1)], { timeout: -1 }), RangeError, /^mergeAsCompleted: options\.timeout must be a number of milliseconds from 0 up, got -1$/],
+  // only undefined means "not given" (Infinity); null is a mistake
+  ['mergeAsCompleted concurrency null', () => mergeAsCompleted([of(1)], { concurrency: null as never }), TypeError, /^mergeAsCompleted: options\.concurrency must be a positive integer or Infinity, got null$/],
+  ['gatherSettled timeout null', () => gatherSettled([of(1)], { timeout: null as never }), TypeError, /^gatherSettled: options\.timeout must be a number of milliseconds, got null$/],
   ['mergeAsCompleted timeout NaN', () => mergeAsCompleted([of(1)], { timeout: NaN }), RangeError, /timeout .*got NaN/],
   ['mergeAsCompleted settle', () => mergeAsCompleted([of(1)], { settle: 'yes' as never }), TypeError, /^mergeAsCompleted: options\.settle must be a boolean/],
   ['mergeAsCompleted scheduler', () => mergeAsCompleted([of(1)], { scheduler: 1 as never }), TypeError, /^mergeAsCompleted: options\.scheduler/],

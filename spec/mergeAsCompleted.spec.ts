@@ -1,5 +1,5 @@
 import { describe, it, expect, expectTypeOf } from 'vitest';
-import { Observable, Subject, of, lastValueFrom, toArray, timer, map, EMPTY } from 'rxjs';
+import { Observable, Subject, VirtualTimeScheduler, NEVER, of, lastValueFrom, toArray, timer, map, EMPTY } from 'rxjs';
 import { mergeAsCompleted, type Completed, type Settled } from '../src/index.js';
 import { newTestScheduler } from './helpers.js';
 
@@ -64,6 +64,20 @@ describe('mergeAsCompleted', () => {
     outer.next(new Observable(() => () => torn++));
     outer.error('outer');
     expect([error, torn]).toEqual(['outer', 1]);
+  });
+
+  it("the deadline's timer goes with the output: when it completes before the deadline, and when it is unsubscribed", () => {
+    const scheduler = new VirtualTimeScheduler();
+    const seen: unknown[] = [];
+    mergeAsCompleted([of(1)], { timeout: 1000, scheduler }).subscribe({ next: (v) => seen.push(v), complete: () => seen.push('done') });
+    expect(seen).toEqual([{ index: 0, value: 1 }, 'done']);
+    expect(scheduler.actions).toHaveLength(0);
+    const running = mergeAsCompleted([NEVER], { timeout: 1000, scheduler, settle: true }).subscribe((v) => seen.push(v));
+    expect(scheduler.actions).toHaveLength(1);
+    running.unsubscribe();
+    expect(scheduler.actions).toHaveLength(0);
+    scheduler.flush();
+    expect(seen).toEqual([{ index: 0, value: 1 }, 'done']);
   });
 
   it('an empty input completes at once', () => {
