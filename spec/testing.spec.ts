@@ -168,6 +168,9 @@ describe('every operator of this package passes the contract', () => {
     ['raceFirst (source raced with an inner)', ({ inner }) => (source) => raceFirst([source, inner('x', 0)]), { handlesErrors: true }],
     ['mergeAsCompleted (an Observable of inners)', ({ inner }) => (source) => mergeAsCompleted(source.pipe(map(inner)))],
     ['mergeAsCompleted with settle and concurrency', ({ inner }) => (source) => mergeAsCompleted(source.pipe(map(inner)), { settle: true, concurrency: 2 })],
+    // a deadline without settle: the output errors with TimeoutError when it passes, and its timer
+    // belongs to each subscription (re-subscribed by repeat/retry, or from its own complete)
+    ['mergeAsCompleted with a deadline, fail-fast', ({ inner }) => (source) => mergeAsCompleted(source.pipe(map(inner)), { timeout: 5 })],
     // it emits only once every source has settled: over an endless source it never could
     ['gatherSettled (an Observable of inners)', ({ inner }) => (source) => gatherSettled(source.pipe(map(inner)), { timeout: 6 }), { compositions: CONTRACT_COMPOSITIONS.filter((c) => c !== 'endless') }],
     ['fromWorker on an in-process pool', () => {

@@ -43,10 +43,9 @@ class AsCompletedRun<T> extends Subscription {
   readonly #results: Settled<T>[] | undefined;
   /**
    * Each source by index: its Observable until it starts (then it is let go), `undefined` while it
-   * runs, `null` once it has settled.
+   * runs, `null` once it has settled. Its length is the number of sources seen so far.
    */
   readonly #pending: (Observable<T> | undefined | null)[];
-  #total: number;
   #running = 0;
   #next = 0;
   #outerDone: boolean;
@@ -62,7 +61,6 @@ class AsCompletedRun<T> extends Subscription {
     this.#concurrency = concurrency;
     this.#results = gather ? [] : undefined;
     this.#pending = inputs ? inputs.slice() : [];
-    this.#total = this.#pending.length;
     this.#outerDone = !!inputs;
     subscriber.add(this);
   }
@@ -83,11 +81,11 @@ class AsCompletedRun<T> extends Subscription {
         (input) => {
           let source: Observable<T>;
           try {
-            source = toObservable(fn, `sources[${this.#total}]`, input);
+            source = toObservable(fn, `sources[${this.#pending.length}]`, input);
           } catch (error) {
             return this.#fail(error);
           }
-          this.#pending[this.#total++] = source;
+          this.#pending.push(source);
           this.#startMore();
         },
         (error) => this.#fail(error),
@@ -101,7 +99,7 @@ class AsCompletedRun<T> extends Subscription {
 
   /** Sources start in index order as slots free; a source that settles synchronously does not recurse. */
   readonly #startMore = trampoline(() => {
-    while (this.#running < this.#concurrency && this.#next < this.#total && !this.#subscriber.closed) this.#run(this.#next++);
+    while (this.#running < this.#concurrency && this.#next < this.#pending.length && !this.#subscriber.closed) this.#run(this.#next++);
   });
 
   #run(index: number): void {
@@ -134,7 +132,7 @@ class AsCompletedRun<T> extends Subscription {
 
   /** Every source has settled (and the Observable of sources has completed). */
   #finishIfDone(): void {
-    if (this.#outerDone && this.#next === this.#total && this.#running === 0 && !this.#subscriber.closed) this.#done();
+    if (this.#outerDone && this.#next === this.#pending.length && this.#running === 0 && !this.#subscriber.closed) this.#done();
   }
 
   /** A settled source: kept for the end (`gatherSettled`), or emitted now (`mergeAsCompleted`). */
@@ -158,7 +156,7 @@ class AsCompletedRun<T> extends Subscription {
   #timeOut(): void {
     if (!this.#settle) return this.#fail(new TimeoutError());
     this.unsubscribe();
-    for (let index = 0; index < this.#total && !this.#subscriber.closed; index++) {
+    for (let index = 0; index < this.#pending.length && !this.#subscriber.closed; index++) {
       if (this.#pending[index] !== null) this.#emit({ status: 'rejected', index, reason: new TimeoutError() });
     }
     this.#done();

@@ -159,7 +159,6 @@ export function installRuntime(
       finished = true;
       running.delete(id);
     };
-    const cancelled = () => ctx.isCancelled();
     running.set(id, () => {
       if (ctx.aborted) return;
       ctx.aborted = true;
@@ -221,7 +220,7 @@ export function installRuntime(
       };
       try {
         for (;;) {
-          if (cancelled()) {
+          if (ctx.isCancelled()) {
             iterator.return?.();
             break;
           }
