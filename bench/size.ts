@@ -21,8 +21,19 @@ async function withEsbuild(code: string): Promise<number> {
     format: 'esm',
     external: ['rxjs', 'rxjs/*'],
     logLevel: 'silent',
+    metafile: true,
   });
+  fromPackage('esbuild', Object.keys(result.metafile.inputs));
   return gzipSync(result.outputFiles[0]!.contents).length;
+}
+
+/**
+ * Every module of the bundle is the installed package's (or the entry): a bundler that reached this
+ * checkout's src/ (its tsconfig.json maps 'rxjs-concurrency' there) would measure the wrong thing.
+ */
+function fromPackage(tool: string, modules: string[]): void {
+  const strays = modules.filter((m) => !/^<stdin>$|entry\.mjs$|^\0rolldown\/runtime\.js$|node_modules\/rxjs-concurrency\/dist\//.test(m));
+  if (strays.length) throw new Error(`size: ${tool} bundled modules from outside the packed package: ${strays.join(', ')}`);
 }
 
 async function withRolldown(code: string): Promise<number> {
@@ -31,6 +42,7 @@ async function withRolldown(code: string): Promise<number> {
   const bundle = await rolldown({ input: entry, external: [/^rxjs(\/|$)/], platform: 'browser', logLevel: 'silent' });
   const { output } = await bundle.generate({ format: 'esm', minify: true });
   await bundle.close();
+  fromPackage('rolldown', output[0].moduleIds);
   return gzipSync(output[0].code).length;
 }
 

@@ -2,7 +2,7 @@
 // node_modules/rxjs-concurrency of a scratch project. The consumer checks, the bundler builds and
 // the size benchmark all measure this, never src/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,6 +60,13 @@ export function packedProject(project: string, links: readonly string[]): void {
   }
   rmSync(project, { recursive: true, force: true });
   mkdirSync(`${project}/node_modules/rxjs-concurrency`, { recursive: true });
+  // A package.json and a tsconfig.json of the project's own, as a user's project has. Without them
+  // the nearest ones are this checkout's: its package.json is named 'rxjs-concurrency', so a
+  // resolver takes the import as a self-reference to this checkout's dist/ before it looks in
+  // node_modules, and its tsconfig.json maps 'rxjs-concurrency' to src/ (`paths`, which esbuild
+  // reads). A caller may write its own over them.
+  writeFileSync(`${project}/package.json`, `${JSON.stringify({ name: 'scratch-project', private: true })}\n`);
+  writeFileSync(`${project}/tsconfig.json`, '{}\n');
   execFileSync('tar', ['-xzf', tarball, '-C', `${project}/node_modules/rxjs-concurrency`, '--strip-components=1']);
   for (const dep of links) {
     mkdirSync(dirname(`${project}/node_modules/${dep}`), { recursive: true });
