@@ -1,6 +1,9 @@
-import type { MonoTypeOperatorFunction, ObservableInput, OperatorFunction } from 'rxjs';
+import { mergeMap, type MonoTypeOperatorFunction, type ObservableInput, type OperatorFunction } from 'rxjs';
 import { checkFunction, typeError } from './internal/core/validate.js';
-import { isPermitSource, mapInSections } from './internal/sections/mapInSections.js';
+import { isPermitSource, sectionMap } from './internal/sections/mapInSections.js';
+import { isGate } from './internal/sections/permits.js';
+
+const one = () => 1;
 import type { PermitSource } from './types.js';
 
 /**
@@ -45,5 +48,6 @@ export function lockedSection<T, R>(
   if (!isPermitSource(lock) || lock.permits !== 1) typeError('lockedSection', 'lock', 'a Lock (a PermitSource of one permit)', lock);
   if (project === undefined) return (source) => lock.section(source);
   checkFunction('lockedSection', 'project', project);
-  return mapInSections('lockedSection', lock, project);
+  // this package's Lock: one object per section; any other (a RedisLock): each value its section
+  return isGate(lock) ? sectionMap(() => lock, project, one) : mergeMap((value, index) => lock.section(() => project(value, index)));
 }

@@ -2,15 +2,18 @@ import { Subscriber, from, type Observable, type ObservableInput } from 'rxjs';
 import type { Linked } from '../core/queue.js';
 import type { Gate, Waiter } from './permits.js';
 
-/** Who a section reports to: a `section()` subscriber, or a `semaphoreMap` stream. */
+/**
+ * Who hears a section's values and its end: the subscriber of a `section()` as it is (its `closed`
+ * says it is torn down; `error` and `complete` ignore the section passed), or a `semaphoreMap`
+ * stream, which also makes each section's source from its value (`open`).
+ */
 export interface SectionOwner<T> {
-  /** Set while the owner tears down: a section that gets its permits then must not start. */
-  readonly closing: boolean;
-  /** The section's source, made when its turn comes. */
-  open(section: Held<T>): ObservableInput<T>;
-  sectionNext(value: T): void;
-  sectionError(error: unknown, section: Held<T>): void;
-  sectionComplete(section: Held<T>): void;
+  /** Set once the owner is torn down: a section that gets its permits then must not start. */
+  readonly closed: boolean;
+  next(value: T): void;
+  error(error: unknown, section: Held<T>): void;
+  complete(section: Held<T>): void;
+  open?(section: Held<T>): ObservableInput<T>;
 }
 
 /**
@@ -55,12 +58,12 @@ export class Held<T> extends Subscriber<T> implements Waiter {
 
   /** Called with the permits taken. */
   enter(): void {
-    if (this.closed || this.#owner.closing) return this.#giveBackUnused();
+    if (this.closed || this.#owner.closed) return this.#giveBackUnused();
     this.holding = true;
     this.token = this.#gate._token();
     let source: Observable<T>;
     try {
-      source = from(this.#owner.open(this));
+      source = from(this.open());
     } catch (error) {
       return this.error(error);
     } finally {
@@ -68,11 +71,16 @@ export class Held<T> extends Subscriber<T> implements Waiter {
     }
     // `open` runs user code (a project), which may have unsubscribed the output, and so cancelled
     // this section already (then its permits are back)
-    if (this.closed || this.#owner.closing) {
+    if (this.closed || this.#owner.closed) {
       if (this.#giveBack()) this.#gate._dispatch();
       return;
     }
     source.subscribe(this);
+  }
+
+  /** The section's source, made when its turn comes: the owner makes it (`section()` overrides this). */
+  protected open(): ObservableInput<T> {
+    return this.#owner.open!(this);
   }
 
   /** Permits taken for a section that will not run: back to the semaphore, its listeners and its waiters. */
@@ -97,7 +105,7 @@ export class Held<T> extends Subscriber<T> implements Waiter {
   }
 
   protected override _next(value: T): void {
-    this.#owner.sectionNext(value);
+    this.#owner.next(value);
   }
 
   // The permits come back before the end is forwarded (the section is over when its owner hears
@@ -106,14 +114,14 @@ export class Held<T> extends Subscriber<T> implements Waiter {
   protected override _error(error: unknown): void {
     this.unsubscribe();
     this.#giveBack();
-    this.#owner.sectionError(error, this);
+    this.#owner.error(error, this);
     this.#gate._dispatch();
   }
 
   protected override _complete(): void {
     this.unsubscribe();
     this.#giveBack();
-    this.#owner.sectionComplete(this);
+    this.#owner.complete(this);
     this.#gate._dispatch();
   }
 }

@@ -48,7 +48,8 @@ export function mapInSections<T, R>(
 
 /**
  * The fast path: each value opens one `Held` section on the gate that `gateOf` gives for this
- * subscription (a shared one, or a private one made per subscription).
+ * subscription (a shared one, or a private one made per subscription). The stream is closures over
+ * its subscription's state: one object per value (its section), as `mergeMap` has.
  */
 export function sectionMap<T, R>(
   gateOf: () => Gate,
@@ -56,90 +57,61 @@ export function sectionMap<T, R>(
   weightOf: (value: T, index: number) => number,
 ): OperatorFunction<T, R> {
   return (source) =>
-    new Observable<R>((subscriber) => {
-      const stream = new Stream<T, R>(subscriber, gateOf(), project, weightOf);
-      subscriber.add(stream);
-      subscriber.add(() => stream.cancelSections());
-      source.subscribe(stream);
+    new Observable<R>((target) => {
+      const gate = gateOf();
+      const sections = new Set<Held<R>>();
+      let outerDone = false;
+      let index = 0;
+      // An error ends the stream: no new value, no waiting section may start, the running ones stop.
+      const fail = (error: unknown) => {
+        input.unsubscribe();
+        cancelSections();
+        target.error(error);
+      };
+      const cancelSections = () => {
+        owner.closed = true;
+        // newest first: the waiting sections leave the queue before a running one's release reaches them
+        const all = [...sections].reverse();
+        sections.clear();
+        for (const section of all) section.cancel();
+      };
+      const owner: SectionOwner<R> & { closed: boolean } = {
+        closed: false,
+        open: (section) => project(section.value as T, section.index),
+        next: (value) => target.next(value),
+        error(error, section) {
+          sections.delete(section);
+          fail(error);
+        },
+        complete(section) {
+          sections.delete(section);
+          if (outerDone && sections.size === 0) target.complete();
+        },
+      };
+      const input = new Subscriber<T>({
+        next(value: T) {
+          const i = index++;
+          let weight: number;
+          try {
+            weight = weightOf(value, i);
+          } catch (error) {
+            return fail(error);
+          }
+          if (owner.closed) return; // `weight` is user code: it may have unsubscribed the output
+          const held = new Held<R>(gate, weight, owner, value, i);
+          sections.add(held);
+          held.request();
+        },
+        error: fail,
+        complete() {
+          outerDone = true;
+          if (sections.size === 0) target.complete();
+        },
+      });
+      // added before the source can emit, so a synchronous source stops as soon as the output is
+      // unsubscribed (take(1) on range(0, 1e9)); the sections go after the source
+      target.add(input);
+      target.add(cancelSections);
+      source.subscribe(input);
     });
-}
-
-/**
- * One subscription of `semaphoreMap`: the subscriber to the source, and the owner of the sections
- * its values open.
- */
-class Stream<T, R> extends Subscriber<T> implements SectionOwner<R> {
-  readonly #sections = new Set<Held<R>>();
-  #outerDone = false;
-  #index = 0;
-  closing = false;
-  readonly #target: Subscriber<R>;
-  readonly #permits: Gate;
-  readonly #project: (value: T, index: number) => ObservableInput<R>;
-  readonly #weightOf: (value: T, index: number) => number;
-
-  constructor(target: Subscriber<R>, permits: Gate, project: (value: T, index: number) => ObservableInput<R>, weightOf: (value: T, index: number) => number) {
-    super();
-    this.#target = target;
-    this.#permits = permits;
-    this.#project = project;
-    this.#weightOf = weightOf;
-  }
-
-  protected override _next(value: T): void {
-    const index = this.#index++;
-    let weight: number;
-    try {
-      weight = this.#weightOf(value, index);
-    } catch (error) {
-      return this.#fail(error);
-    }
-    if (this.closing) return; // `weight` is user code: it may have unsubscribed the output
-    const held = new Held<R>(this.#permits, weight, this, value, index);
-    this.#sections.add(held);
-    held.request();
-  }
-
-  protected override _error(error: unknown): void {
-    this.#fail(error);
-  }
-
-  protected override _complete(): void {
-    this.unsubscribe();
-    this.#outerDone = true;
-    if (this.#sections.size === 0) this.#target.complete();
-  }
-
-  open(section: Held<R>): ObservableInput<R> {
-    return this.#project(section.value as T, section.index);
-  }
-
-  sectionNext(value: R): void {
-    this.#target.next(value);
-  }
-
-  sectionError(error: unknown, section: Held<R>): void {
-    this.#sections.delete(section);
-    this.#fail(error);
-  }
-
-  sectionComplete(section: Held<R>): void {
-    this.#sections.delete(section);
-    if (this.#outerDone && this.#sections.size === 0) this.#target.complete();
-  }
-
-  /** An error ends the stream: no new value, no waiting section may start, the running ones stop. */
-  #fail(error: unknown): void {
-    this.unsubscribe();
-    this.cancelSections();
-    this.#target.error(error);
-  }
-
-  cancelSections(): void {
-    this.closing = true;
-    // newest first: the waiting sections leave the queue before a running one's release reaches them
-    const all = [...this.#sections].reverse();
-    this.#sections.clear();
-    for (const section of all) section.cancel();
-  }
 }

@@ -1,7 +1,7 @@
-import { Observable, type ObservableInput, type Subscriber } from 'rxjs';
+import { Observable, type ObservableInput } from 'rxjs';
 import type { Lease } from '../../types.js';
 import { toObservable } from '../core/validate.js';
-import { Held, type SectionOwner } from './held.js';
+import { Held } from './held.js';
 import type { Gate } from './permits.js';
 
 /** A section's source, or the factory that makes it once the permits are granted. */
@@ -13,12 +13,12 @@ export function sectionInput<T>(fn: string, source: ObservableInput<T> | ((lease
 }
 
 /**
- * `section()` of a `Semaphore`, a `Lock` or a `RateLimiter`: each subscription is one `Held`
- * waiting on `gate`, reporting to its subscriber.
+ * `section()` of a `Semaphore`, a `Lock` or a `RateLimiter`: each subscription is one `Section`
+ * waiting on `gate`, reporting straight to its subscriber.
  */
 export function gatedSection<T>(gate: Gate, input: SectionInput<T>, weight: number): Observable<T> {
   return new Observable<T>((subscriber) => {
-    const held = new Held<T>(gate, weight, new SubscriberOwner(subscriber, input));
+    const held = new Section<T>(gate, weight, subscriber, input);
     // registered before the source can emit, so a synchronous source stops as soon as the
     // subscriber unsubscribes (take(1) on range(0, 1e9))
     subscriber.add(() => held.cancel());
@@ -26,35 +26,11 @@ export function gatedSection<T>(gate: Gate, input: SectionInput<T>, weight: numb
   });
 }
 
-/** A `section()` subscription: the section's source (or its factory) is fixed, its end goes to the subscriber. */
-export class SubscriberOwner<T> implements SectionOwner<T> {
-  readonly #subscriber: Subscriber<T>;
-  readonly #input: SectionInput<T>;
-
-  constructor(subscriber: Subscriber<T>, input: SectionInput<T>) {
-    this.#subscriber = subscriber;
-    this.#input = input;
-  }
-
-  get closing(): boolean {
-    return this.#subscriber.closed;
-  }
-
-  open(section: Held<T>): ObservableInput<T> {
-    const input = this.#input;
-    return typeof input === 'function' ? input(leaseOf(section)) : input;
-  }
-
-  sectionNext(value: T): void {
-    this.#subscriber.next(value);
-  }
-
-  sectionError(error: unknown): void {
-    this.#subscriber.error(error);
-  }
-
-  sectionComplete(): void {
-    this.#subscriber.complete();
+/** A `section()` subscription: its source (or the factory that makes it, given the lease) is its value. */
+class Section<T> extends Held<T> {
+  protected override open(): ObservableInput<T> {
+    const input = this.value as SectionInput<T>;
+    return typeof input === 'function' ? input(leaseOf(this)) : input;
   }
 }
 
