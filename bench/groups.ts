@@ -201,11 +201,11 @@ export async function waiterScaling(): Promise<void> {
     record({ group: 'queue', name: `enqueue then cancel in random order, ${n.toLocaleString('en')} (per waiter)`, ours: cancelNs.get(n)!, peer: NaN, peerName: 'async-mutex: no per-waiter cancel', unit: 'ns', ratio: NaN, target: '—', met: undefined });
   }
   // the queue alone, on preallocated nodes: what is left when no waiter has to be allocated
-  const nodes = Array.from({ length: 100_000 }, () => ({ prevLink: undefined, nextLink: undefined, linked: false }) as Linked);
+  const nodes = Array.from({ length: 100_000 }, () => ({ prev_: undefined, next_: undefined, queued_: false }) as Linked);
   const queueAlone = (n: number) => {
     const queue = new Queue<Linked>();
-    for (let i = 0; i < n; i++) queue.enqueue(nodes[i]!);
-    for (const i of order.get(n)!) queue.remove(nodes[i]!);
+    for (let i = 0; i < n; i++) queue.enqueue_(nodes[i]!);
+    for (const i of order.get(n)!) queue.remove_(nodes[i]!);
   };
   const queueNs = new Map<number, number>();
   await perWaiter(1_000, queueAlone);

@@ -34,6 +34,12 @@ describe('the packed package, installed in a scratch project', () => {
     expect(code).toBe(0);
   });
 
+  it('Semaphore, Lock, RateLimiter and their operators work from the build, ESM and CommonJS (their shared members are renamed there)', () => {
+    const { code, out } = run(process.execPath, ['sections.mjs']);
+    expect(out).toContain('sections ok esm cjs');
+    expect(code).toBe(0);
+  });
+
   it('a downstream node:test suite property-tests its own operator', () => {
     const { code, out } = run(process.execPath, ['--test', 'node-test.test.mjs']);
     expect(out).toMatch(/# pass 2/);

@@ -30,7 +30,7 @@ export class Lock extends Semaphore {
   }
 
   /** @internal */
-  protected override get label(): string {
+  protected override get label_(): string {
     return 'Lock';
   }
 

@@ -90,7 +90,7 @@ export class RateLimiter implements PermitSource {
 
   /** Sections waiting for room in the window. */
   get waiting(): number {
-    return this.#queue.size;
+    return this.#queue.size_;
   }
 
   /** The most cost one section may have: `limit` (what makes it a `PermitSource`). */
@@ -110,8 +110,8 @@ export class RateLimiter implements PermitSource {
   }
 
   /** @internal Starts at once when nobody waits and the cost fits in the window now. */
-  _tryTake(cost: number): boolean {
-    if (this.#queue.size > 0) return false;
+  tryTake_(cost: number): boolean {
+    if (this.#queue.size_ > 0) return false;
     const now = this.#scheduler.now();
     this.#expire(now);
     if (this.#inWindow + cost > this.limit) return false;
@@ -131,25 +131,25 @@ export class RateLimiter implements PermitSource {
   }
 
   /** @internal */
-  _wait(waiter: Waiter): void {
-    this.#queue.enqueue(waiter);
+  wait_(waiter: Waiter): void {
+    this.#queue.enqueue_(waiter);
     this.#release();
   }
 
   /** @internal Only the head's leaving can let others start (it may have been a costly one). */
-  _leave(waiter: Waiter): void {
-    const wasHead = this.#queue.peek() === waiter;
-    if (this.#queue.remove(waiter) && wasHead) this.#release();
+  leave_(waiter: Waiter): void {
+    const wasHead = this.#queue.peek_() === waiter;
+    if (this.#queue.remove_(waiter) && wasHead) this.#release();
   }
 
   /** @internal A section's end frees nothing: a start keeps its cost for the whole interval. */
-  _giveBack(): void {}
+  giveBack_(): void {}
 
   /** @internal */
-  _dispatch(): void {}
+  dispatch_(): void {}
 
   /** @internal A fencing token that grows with every start. */
-  _token(): number {
+  grant_(): number {
     return ++this.#granted;
   }
 
@@ -174,17 +174,17 @@ export class RateLimiter implements PermitSource {
     const now = this.#scheduler.now();
     this.#expire(now);
     let head: Waiter | undefined;
-    while ((head = this.#queue.peek()) !== undefined && this.#inWindow + head.weight <= this.limit) {
-      this.#queue.dequeue();
-      this.#record(now, head.weight);
-      head.enter();
+    while ((head = this.#queue.peek_()) !== undefined && this.#inWindow + head.weight_ <= this.limit) {
+      this.#queue.dequeue_();
+      this.#record(now, head.weight_);
+      head.enter_();
     }
     this.#plan(now);
   });
 
   /** Arms the timer for when the head waiter fits, or cancels it when nobody waits. */
   #plan(now: number): void {
-    const head = this.#queue.peek();
+    const head = this.#queue.peek_();
     if (!head) {
       this.#timer?.unsubscribe();
       this.#timer = undefined;
@@ -194,7 +194,7 @@ export class RateLimiter implements PermitSource {
     // the head fits once enough of the oldest starts have left the window
     let sum = this.#inWindow;
     let k = this.#head;
-    while (sum + head.weight > this.limit) sum -= this.#costs[k++]!;
+    while (sum + head.weight_ > this.limit) sum -= this.#costs[k++]!;
     const at = this.#times[k - 1]! + this.interval;
     if (this.#timer && this.#timerAt === at) return;
     this.#timer?.unsubscribe();

@@ -61,13 +61,13 @@ export class Semaphore extends Permits implements PermitSource {
   }
 
   /** @internal The class name in argument errors (kept by hand: minifiers rename classes). */
-  protected get label(): string {
+  protected get label_(): string {
     return 'Semaphore';
   }
 
   /** Permits free now (0 while a shrunk semaphore still has more held than its new capacity). */
   get available(): number {
-    return Math.max(0, this.free);
+    return Math.max(0, this.free_);
   }
 
   /**
@@ -76,7 +76,7 @@ export class Semaphore extends Permits implements PermitSource {
    * factory `(lease) => source` is called when the permits are granted.
    */
   section<T>(source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), weight = 1): Observable<T> {
-    const fn = `${this.label}.section`;
+    const fn = `${this.label_}.section`;
     const input = sectionInput(fn, source);
     if (weight !== 1) checkInteger(fn, 'weight', weight, 1, this.permits);
     return gatedSection(this, input, weight);
@@ -89,31 +89,31 @@ export class Semaphore extends Permits implements PermitSource {
    * with a `RangeError`.
    */
   resize(permits: number): void {
-    checkInteger(`${this.label}.resize`, 'permits', permits, 1);
-    this.free += permits - this.capacity;
-    this.capacity = permits;
+    checkInteger(`${this.label_}.resize`, 'permits', permits, 1);
+    this.free_ += permits - this.capacity_;
+    this.capacity_ = permits;
     const hopeless: Waiter[] = [];
-    for (let node = this.queue.peek(); node; node = node.nextLink as Waiter | undefined) if (node.weight > permits) hopeless.push(node);
+    for (let node = this.queue_.peek_(); node; node = node.next_ as Waiter | undefined) if (node.weight_ > permits) hopeless.push(node);
     // rejected after the walk: a rejection runs user code, which may cancel other waiters
     for (const waiter of hopeless) {
-      this.queue.remove(waiter);
+      this.queue_.remove_(waiter);
       this.#reject(waiter);
     }
-    this._dispatch();
+    this.dispatch_();
   }
 
   /** @internal A section whose weight the capacity (shrunk since it was built) can never serve errors at once. */
-  override _wait(waiter: Waiter): void {
-    if (waiter.weight > this.capacity) this.#reject(waiter);
-    else super._wait(waiter);
+  override wait_(waiter: Waiter): void {
+    if (waiter.weight_ > this.capacity_) this.#reject(waiter);
+    else super.wait_(waiter);
   }
 
   #reject(waiter: Waiter): void {
-    waiter.reject(new RangeError(`${this.label}.resize: a waiting section needs ${waiter.weight} permits, more than the new capacity ${this.capacity}`));
+    waiter.error(new RangeError(`${this.label_}.resize: a waiting section needs ${waiter.weight_} permits, more than the new capacity ${this.capacity_}`));
   }
 
   /** @internal */
-  protected override changed(): void {
+  protected override changed_(): void {
     const shown = this.available;
     if (shown === this.#lastShown) return;
     this.#lastShown = shown;

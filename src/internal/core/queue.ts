@@ -1,8 +1,8 @@
 /** The links an object needs to stand in a {@link Queue}. */
 export interface Linked {
-  prevLink: Linked | undefined;
-  nextLink: Linked | undefined;
-  linked: boolean;
+  prev_: Linked | undefined;
+  next_: Linked | undefined;
+  queued_: boolean;
 }
 
 /**
@@ -15,39 +15,39 @@ export class Queue<N extends Linked> {
   #tail: N | undefined;
   #count = 0;
 
-  get size(): number {
+  get size_(): number {
     return this.#count;
   }
 
-  peek(): N | undefined {
+  peek_(): N | undefined {
     return this.#head;
   }
 
-  enqueue(node: N): void {
-    node.prevLink = this.#tail;
-    node.nextLink = undefined;
-    node.linked = true;
-    if (this.#tail) this.#tail.nextLink = node;
+  enqueue_(node: N): void {
+    node.prev_ = this.#tail;
+    node.next_ = undefined;
+    node.queued_ = true;
+    if (this.#tail) this.#tail.next_ = node;
     else this.#head = node;
     this.#tail = node;
     this.#count++;
   }
 
-  dequeue(): N | undefined {
+  dequeue_(): N | undefined {
     const node = this.#head;
-    if (node) this.remove(node);
+    if (node) this.remove_(node);
     return node;
   }
 
   /** Removes `node` if it is queued here; removing twice is harmless. */
-  remove(node: N): boolean {
-    if (!node.linked) return false;
-    node.linked = false;
-    if (node.prevLink) node.prevLink.nextLink = node.nextLink;
-    else this.#head = node.nextLink as N | undefined;
-    if (node.nextLink) node.nextLink.prevLink = node.prevLink;
-    else this.#tail = node.prevLink as N | undefined;
-    node.prevLink = node.nextLink = undefined;
+  remove_(node: N): boolean {
+    if (!node.queued_) return false;
+    node.queued_ = false;
+    if (node.prev_) node.prev_.next_ = node.next_;
+    else this.#head = node.next_ as N | undefined;
+    if (node.next_) node.next_.prev_ = node.prev_;
+    else this.#tail = node.prev_ as N | undefined;
+    node.prev_ = node.next_ = undefined;
     this.#count--;
     return true;
   }

@@ -73,7 +73,7 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
   get stats(): WorkerPoolStats {
     let busy = 0;
     for (const slot of this.slots) if (slot.job) busy++;
-    return { workers: this.slots.size, busy, queued: this.queue.size };
+    return { workers: this.slots.size, busy, queued: this.queue.size_ };
   }
 
   run(task: WorkerTask, observer: TaskObserver): () => void {
@@ -97,11 +97,11 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
       posted: false,
       cancelled: false,
       done: false,
-      prevLink: undefined,
-      nextLink: undefined,
-      linked: false,
+      prev_: undefined,
+      next_: undefined,
+      queued_: false,
     };
-    if (this.queue.size === 0) {
+    if (this.queue.size_ === 0) {
       let slot = this.takeFree();
       if (!slot && this.slots.size < this.size) {
         try {
@@ -120,19 +120,19 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
         return () => this.cancel(job);
       }
     }
-    if (this.queue.size >= this.maxQueue) {
+    if (this.queue.size_ >= this.maxQueue) {
       job.done = true;
       observer.error(new RangeError(`fromWorker: the pool's queue is full (maxQueue ${this.maxQueue})`));
       return noop;
     }
-    this.queue.enqueue(job);
+    this.queue.enqueue_(job);
     return () => this.cancel(job);
   }
 
   async terminate(): Promise<void> {
     this.terminated = true;
     const ended: Job[] = [];
-    for (let job = this.queue.dequeue(); job; job = this.queue.dequeue()) ended.push(job);
+    for (let job = this.queue.dequeue_(); job; job = this.queue.dequeue_()) ended.push(job);
     const stopping: Promise<void>[] = [];
     for (const slot of [...this.slots]) {
       if (slot.job) ended.push(slot.job);
@@ -199,7 +199,7 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
   /** A slot whose job is over takes the next queued job, or idles. */
   private handOn(slot: Slot): void {
     if (slot.dead) return;
-    const next = this.queue.dequeue();
+    const next = this.queue.dequeue_();
     if (next) {
       slot.take(next);
       this.toPost.push(slot);
@@ -239,7 +239,7 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
   private cancel(job: Job): void {
     if (job.done || job.cancelled) return;
     job.cancelled = true;
-    if (this.queue.remove(job)) {
+    if (this.queue.remove_(job)) {
       job.done = true;
       return;
     }
@@ -283,8 +283,8 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
 
   /** Starts workers for queued jobs after one was removed. */
   private refill(): void {
-    while (this.queue.size > 0 && this.slots.size < this.size && !this.terminated) {
-      const job = this.queue.dequeue()!;
+    while (this.queue.size_ > 0 && this.slots.size < this.size && !this.terminated) {
+      const job = this.queue.dequeue_()!;
       let slot: Slot;
       try {
         slot = this.spawn();

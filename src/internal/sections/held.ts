@@ -13,7 +13,7 @@ export interface SectionOwner<T> {
   next(value: T): void;
   error(error: unknown, section: Held<T>): void;
   complete(section: Held<T>): void;
-  open?(section: Held<T>): ObservableInput<T>;
+  open_?(section: Held<T>): ObservableInput<T>;
 }
 
 /**
@@ -22,24 +22,24 @@ export interface SectionOwner<T> {
  * back exactly once, after the source's teardown. One object per section, no closures.
  */
 export class Held<T> extends Subscriber<T> implements Waiter {
-  prevLink: Linked | undefined = undefined;
-  nextLink: Linked | undefined = undefined;
-  linked = false;
-  holding = false;
+  prev_: Linked | undefined = undefined;
+  next_: Linked | undefined = undefined;
+  queued_ = false;
+  holding_ = false;
   /** The grant's fencing token, once the permits are granted. */
-  token = 0;
+  token_ = 0;
   /** Made only when the section's factory reads `lease.signal`; aborted when the section ends. */
-  controller: AbortController | undefined = undefined;
+  controller_: AbortController | undefined = undefined;
   readonly #gate: Gate;
   readonly #owner: SectionOwner<T>;
 
   constructor(
     gate: Gate,
-    readonly weight: number,
+    readonly weight_: number,
     owner: SectionOwner<T>,
     /** The value the section was opened for: let go once `open` has used it, as `mergeMap` does. */
-    public value: unknown = undefined,
-    readonly index = 0,
+    public value_: unknown = undefined,
+    readonly index_ = 0,
   ) {
     super();
     this.#gate = gate;
@@ -47,60 +47,56 @@ export class Held<T> extends Subscriber<T> implements Waiter {
   }
 
   /** Waits for the permits, or takes them at once when nobody waits and enough are free. */
-  request(): void {
-    if (this.#gate._tryTake(this.weight)) this.enter();
-    else this.#gate._wait(this);
-  }
-
-  reject(error: RangeError): void {
-    this.error(error);
+  request_(): void {
+    if (this.#gate.tryTake_(this.weight_)) this.enter_();
+    else this.#gate.wait_(this);
   }
 
   /** Called with the permits taken. */
-  enter(): void {
+  enter_(): void {
     if (this.closed || this.#owner.closed) return this.#giveBackUnused();
-    this.holding = true;
-    this.token = this.#gate._token();
+    this.holding_ = true;
+    this.token_ = this.#gate.grant_();
     let source: Observable<T>;
     try {
-      source = from(this.open());
+      source = from(this.open_());
     } catch (error) {
       return this.error(error);
     } finally {
-      this.value = undefined;
+      this.value_ = undefined;
     }
     // `open` runs user code (a project), which may have unsubscribed the output, and so cancelled
     // this section already (then its permits are back)
     if (this.closed || this.#owner.closed) {
-      if (this.#giveBack()) this.#gate._dispatch();
+      if (this.#giveBack()) this.#gate.dispatch_();
       return;
     }
     source.subscribe(this);
   }
 
   /** The section's source, made when its turn comes: the owner makes it (`section()` overrides this). */
-  protected open(): ObservableInput<T> {
-    return this.#owner.open!(this);
+  protected open_(): ObservableInput<T> {
+    return this.#owner.open_!(this);
   }
 
   /** Permits taken for a section that will not run: back to the semaphore, its listeners and its waiters. */
   #giveBackUnused(): void {
-    this.#gate._giveBack(this.weight);
-    this.#gate._dispatch();
+    this.#gate.giveBack_(this.weight_);
+    this.#gate.dispatch_();
   }
 
   /** Cancels the section: leaves the queue, or unsubscribes its source and gives the permits back. */
-  cancel(): void {
-    if (this.linked) return this.#gate._leave(this);
+  cancel_(): void {
+    if (this.queued_) return this.#gate.leave_(this);
     this.unsubscribe();
-    if (this.#giveBack()) this.#gate._dispatch();
+    if (this.#giveBack()) this.#gate.dispatch_();
   }
 
   #giveBack(): boolean {
-    if (!this.holding) return false;
-    this.holding = false;
-    this.#gate._giveBack(this.weight);
-    this.controller?.abort();
+    if (!this.holding_) return false;
+    this.holding_ = false;
+    this.#gate.giveBack_(this.weight_);
+    this.controller_?.abort();
     return true;
   }
 
@@ -115,13 +111,13 @@ export class Held<T> extends Subscriber<T> implements Waiter {
     this.unsubscribe();
     this.#giveBack();
     this.#owner.error(error, this);
-    this.#gate._dispatch();
+    this.#gate.dispatch_();
   }
 
   protected override _complete(): void {
     this.unsubscribe();
     this.#giveBack();
     this.#owner.complete(this);
-    this.#gate._dispatch();
+    this.#gate.dispatch_();
   }
 }

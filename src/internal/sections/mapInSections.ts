@@ -73,11 +73,11 @@ export function sectionMap<T, R>(
         // newest first: the waiting sections leave the queue before a running one's release reaches them
         const all = [...sections].reverse();
         sections.clear();
-        for (const section of all) section.cancel();
+        for (const section of all) section.cancel_();
       };
       const owner: SectionOwner<R> & { closed: boolean } = {
         closed: false,
-        open: (section) => project(section.value as T, section.index),
+        open_: (section) => project(section.value_ as T, section.index_),
         next: (value) => target.next(value),
         error(error, section) {
           sections.delete(section);
@@ -100,7 +100,7 @@ export function sectionMap<T, R>(
           if (owner.closed) return; // `weight` is user code: it may have unsubscribed the output
           const held = new Held<R>(gate, weight, owner, value, i);
           sections.add(held);
-          held.request();
+          held.request_();
         },
         error: fail,
         complete() {

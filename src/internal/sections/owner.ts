@@ -21,31 +21,30 @@ export function gatedSection<T>(gate: Gate, input: SectionInput<T>, weight: numb
     const held = new Section<T>(gate, weight, subscriber, input);
     // registered before the source can emit, so a synchronous source stops as soon as the
     // subscriber unsubscribes (take(1) on range(0, 1e9))
-    subscriber.add(() => held.cancel());
-    held.request();
+    subscriber.add(() => held.cancel_());
+    held.request_();
   });
 }
 
 /** A `section()` subscription: its source (or the factory that makes it, given the lease) is its value. */
 class Section<T> extends Held<T> {
-  protected override open(): ObservableInput<T> {
-    const input = this.value as SectionInput<T>;
+  protected override open_(): ObservableInput<T> {
+    const input = this.value_ as SectionInput<T>;
     return typeof input === 'function' ? input(leaseOf(this)) : input;
   }
 }
 
 /** The lease of a section's grant: its fencing token, and a signal made on first read. */
 function leaseOf(section: Held<unknown>): Lease {
-  const { token } = section;
   return {
-    token,
+    token: section.token_,
     get signal() {
-      if (!section.controller) {
-        section.controller = new AbortController();
+      if (!section.controller_) {
+        section.controller_ = new AbortController();
         // read after the section ended: aborted already
-        if (!section.holding) section.controller.abort();
+        if (!section.holding_) section.controller_.abort();
       }
-      return section.controller.signal;
+      return section.controller_.signal;
     },
   };
 }

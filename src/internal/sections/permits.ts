@@ -3,10 +3,10 @@ import { trampoline } from '../core/trampoline.js';
 
 /** What waits in a {@link Permits} queue: it needs `weight` permits, and `enter` is called with them taken. */
 export interface Waiter extends Linked {
-  readonly weight: number;
-  enter(): void;
+  readonly weight_: number;
+  enter_(): void;
   /** It can never be served (the capacity shrank below its weight): it leaves with this error. */
-  reject(error: RangeError): void;
+  error(error: RangeError): void;
 }
 
 /**
@@ -17,18 +17,18 @@ export interface Gate {
   /** The most weight one section may ask for. */
   readonly permits: number;
   /** Takes `weight` now if nobody waits and it fits; false otherwise. */
-  _tryTake(weight: number): boolean;
-  _wait(waiter: Waiter): void;
-  _leave(waiter: Waiter): void;
+  tryTake_(weight: number): boolean;
+  wait_(waiter: Waiter): void;
+  leave_(waiter: Waiter): void;
   /** A section that held `weight` has ended; the caller dispatches when it is ready. */
-  _giveBack(weight: number): void;
-  _dispatch(): void;
-  _token(): number;
+  giveBack_(weight: number): void;
+  dispatch_(): void;
+  grant_(): number;
 }
 
 /** This package's own gates take the fast path of `semaphoreMap` (one object per section). */
 export function isGate(value: object): value is Gate {
-  return typeof (value as Partial<Gate>)._tryTake === 'function';
+  return typeof (value as Partial<Gate>).tryTake_ === 'function';
 }
 
 /**
@@ -38,61 +38,61 @@ export function isGate(value: object): value is Gate {
  */
 export class Permits {
   /** @internal */
-  protected free: number;
+  protected free_: number;
   /** @internal */
-  protected capacity: number;
+  protected capacity_: number;
   #granted = 0;
   /** @internal */
-  protected readonly queue = new Queue<Waiter>();
+  protected readonly queue_ = new Queue<Waiter>();
 
   /** @param permits the capacity: how many permits there are in all */
   constructor(permits: number) {
-    this.free = this.capacity = permits;
+    this.free_ = this.capacity_ = permits;
   }
 
   /** The capacity: how many permits there are in all. */
   get permits(): number {
-    return this.capacity;
+    return this.capacity_;
   }
 
   /** @internal Called after the count of free permits may have changed. */
-  protected changed(): void {}
+  protected changed_(): void {}
 
   /** Sections waiting for permits. */
   get waiting(): number {
-    return this.queue.size;
+    return this.queue_.size_;
   }
 
   /** @internal Takes `weight` permits if nobody waits and enough are free. */
-  _tryTake(weight: number): boolean {
-    if (this.queue.size > 0 || this.free < weight) return false;
-    this.free -= weight;
-    this.changed();
+  tryTake_(weight: number): boolean {
+    if (this.queue_.size_ > 0 || this.free_ < weight) return false;
+    this.free_ -= weight;
+    this.changed_();
     return true;
   }
 
   /** @internal Queues a section for its permits. */
-  _wait(waiter: Waiter): void {
-    this.queue.enqueue(waiter);
+  wait_(waiter: Waiter): void {
+    this.queue_.enqueue_(waiter);
   }
 
   /** @internal A waiting section leaves the queue. */
-  _leave(waiter: Waiter): void {
+  leave_(waiter: Waiter): void {
     // Only a waiter that leaves the head can unblock others (it may have been a heavy one); one
     // further back changes nobody's turn.
-    const wasFirst = this.queue.peek() === waiter;
-    this.queue.remove(waiter);
-    if (wasFirst) this._dispatch();
+    const wasFirst = this.queue_.peek_() === waiter;
+    this.queue_.remove_(waiter);
+    if (wasFirst) this.dispatch_();
   }
 
   /** @internal A fencing token: a number that grows with every grant of these permits. */
-  _token(): number {
+  grant_(): number {
     return ++this.#granted;
   }
 
   /** @internal Permits come back; the caller dispatches when it is ready. */
-  _giveBack(weight: number): void {
-    this.free += weight;
+  giveBack_(weight: number): void {
+    this.free_ += weight;
   }
 
   /**
@@ -101,13 +101,13 @@ export class Permits {
    * Runs as a trampoline: a section that ends synchronously inside `enter` frees its permits into
    * this same loop instead of recursing.
    */
-  readonly _dispatch = trampoline(() => {
+  readonly dispatch_ = trampoline(() => {
     let head: Waiter | undefined;
-    while ((head = this.queue.peek()) !== undefined && head.weight <= this.free) {
-      this.queue.dequeue();
-      this.free -= head.weight;
-      head.enter();
+    while ((head = this.queue_.peek_()) !== undefined && head.weight_ <= this.free_) {
+      this.queue_.dequeue_();
+      this.free_ -= head.weight_;
+      head.enter_();
     }
-    this.changed();
+    this.changed_();
   });
 }
