@@ -68,6 +68,14 @@ function finishTree(tree: string): void {
 
 finishTree(join(dist, 'esm'));
 finishTree(join(dist, 'cjs'));
+
+// Every shared internal member (a name ending in `_`, see tsup.config.ts) was renamed: one that
+// survives under its own name in some file would not meet its renamed self in another.
+for (const file of files(dist).filter((f) => f.endsWith('.js'))) {
+  const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+  const kept = code.match(/\.[a-z]\w*_\b(?!\$)|^\s+[a-z]\w*_(?=[;=(])/gm);
+  if (kept) throw new Error(`finish-build: ${relative(root, file)} keeps internal names the build should have renamed: ${[...new Set(kept.map((k) => k.trim()))].join(', ')}`);
+}
 writeFileSync(join(dist, 'cjs', 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
 
 // declarations: tsc, internals stripped; the same files serve the CommonJS tree (typed as CommonJS

@@ -3,7 +3,7 @@ import { Queue } from './internal/core/queue.js';
 import { scheduleAfter } from './internal/core/timers.js';
 import { trampoline } from './internal/core/trampoline.js';
 import { checkInteger, checkOptions, checkScheduler, rangeError, typeError } from './internal/core/validate.js';
-import { gatedSection, sectionInput } from './internal/sections/owner.js';
+import { gatedSection } from './internal/sections/owner.js';
 import type { Waiter } from './internal/sections/permits.js';
 import type { Lease, PermitSource, SchedulerOptions } from './types.js';
 
@@ -103,10 +103,7 @@ export class RateLimiter implements PermitSource {
    * in the window from the moment it starts. A factory `(lease) => source` is called at the start.
    */
   section<T>(source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), cost = 1): Observable<T> {
-    const fn = 'RateLimiter.section';
-    const input = sectionInput(fn, source);
-    if (cost !== 1) checkInteger(fn, 'cost', cost, 1, this.limit);
-    return gatedSection(this, input, cost);
+    return gatedSection(this, 'RateLimiter.section', source, cost, 'cost');
   }
 
   /** @internal Starts at once when nobody waits and the cost fits in the window now. */

@@ -1,5 +1,5 @@
 import { Observable, type ObservableInput, type Subscriber } from 'rxjs';
-import { gatedSection, sectionInput } from './internal/sections/owner.js';
+import { gatedSection } from './internal/sections/owner.js';
 import { Permits, type Waiter } from './internal/sections/permits.js';
 import { checkInteger } from './internal/core/validate.js';
 import type { Lease, PermitSource } from './types.js';
@@ -60,11 +60,6 @@ export class Semaphore extends Permits implements PermitSource {
     });
   }
 
-  /** @internal The class name in argument errors (kept by hand: minifiers rename classes). */
-  protected get label_(): string {
-    return 'Semaphore';
-  }
-
   /** Permits free now (0 while a shrunk semaphore still has more held than its new capacity). */
   get available(): number {
     return Math.max(0, this.free_);
@@ -76,10 +71,7 @@ export class Semaphore extends Permits implements PermitSource {
    * factory `(lease) => source` is called when the permits are granted.
    */
   section<T>(source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), weight = 1): Observable<T> {
-    const fn = `${this.label_}.section`;
-    const input = sectionInput(fn, source);
-    if (weight !== 1) checkInteger(fn, 'weight', weight, 1, this.permits);
-    return gatedSection(this, input, weight);
+    return gatedSection(this, 'Semaphore.section', source, weight);
   }
 
 
@@ -89,7 +81,7 @@ export class Semaphore extends Permits implements PermitSource {
    * with a `RangeError`.
    */
   resize(permits: number): void {
-    checkInteger(`${this.label_}.resize`, 'permits', permits, 1);
+    checkInteger('Semaphore.resize', 'permits', permits, 1);
     this.free_ += permits - this.capacity_;
     this.capacity_ = permits;
     const hopeless: Waiter[] = [];
@@ -109,7 +101,7 @@ export class Semaphore extends Permits implements PermitSource {
   }
 
   #reject(waiter: Waiter): void {
-    waiter.error(new RangeError(`${this.label_}.resize: a waiting section needs ${waiter.weight_} permits, more than the new capacity ${this.capacity_}`));
+    waiter.error(new RangeError(`Semaphore.resize: a waiting section needs ${waiter.weight_} permits, more than the new capacity ${this.capacity_}`));
   }
 
   /** @internal */

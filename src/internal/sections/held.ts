@@ -22,26 +22,29 @@ export interface SectionOwner<T> {
  * back exactly once, after the source's teardown. One object per section, no closures.
  */
 export class Held<T> extends Subscriber<T> implements Waiter {
-  prev_: Linked | undefined = undefined;
-  next_: Linked | undefined = undefined;
+  prev_: Linked | undefined;
+  next_: Linked | undefined;
   queued_ = false;
   holding_ = false;
   /** The grant's fencing token, once the permits are granted. */
   token_ = 0;
   /** Made only when the section's factory reads `lease.signal`; aborted when the section ends. */
-  controller_: AbortController | undefined = undefined;
+  controller_: AbortController | undefined;
   readonly #gate: Gate;
   readonly #owner: SectionOwner<T>;
 
-  constructor(
-    gate: Gate,
-    readonly weight_: number,
-    owner: SectionOwner<T>,
-    /** The value the section was opened for: let go once `open` has used it, as `mergeMap` does. */
-    public value_: unknown = undefined,
-    readonly index_ = 0,
-  ) {
+  readonly weight_: number;
+  /** The value the section was opened for: let go once `open_` has used it, as `mergeMap` does. */
+  value_: unknown;
+  readonly index_: number;
+
+  // fields declared, not parameter properties: the build renames `weight_` and the others, and a
+  // parameter property would also declare the field under its old name
+  constructor(gate: Gate, weight: number, owner: SectionOwner<T>, value: unknown = undefined, index = 0) {
     super();
+    this.weight_ = weight;
+    this.value_ = value;
+    this.index_ = index;
     this.#gate = gate;
     this.#owner = owner;
   }
@@ -54,35 +57,30 @@ export class Held<T> extends Subscriber<T> implements Waiter {
 
   /** Called with the permits taken. */
   enter_(): void {
-    if (this.closed || this.#owner.closed) return this.#giveBackUnused();
     this.holding_ = true;
-    this.token_ = this.#gate.grant_();
-    let source: Observable<T>;
-    try {
-      source = from(this.open_());
-    } catch (error) {
-      return this.error(error);
-    } finally {
-      this.value_ = undefined;
+    let source: Observable<T> | undefined;
+    if (!this.closed && !this.#owner.closed) {
+      this.token_ = this.#gate.grant_();
+      try {
+        source = from(this.open_());
+      } catch (error) {
+        return this.error(error);
+      } finally {
+        this.value_ = undefined;
+      }
     }
-    // `open` runs user code (a project), which may have unsubscribed the output, and so cancelled
-    // this section already (then its permits are back)
+    // closed already (a section whose subscriber went before its turn), or closed by `open_`, which
+    // runs user code (a project) that may unsubscribe the output: the permits go back, unused
     if (this.closed || this.#owner.closed) {
       if (this.#giveBack()) this.#gate.dispatch_();
       return;
     }
-    source.subscribe(this);
+    source!.subscribe(this);
   }
 
   /** The section's source, made when its turn comes: the owner makes it (`section()` overrides this). */
   protected open_(): ObservableInput<T> {
     return this.#owner.open_!(this);
-  }
-
-  /** Permits taken for a section that will not run: back to the semaphore, its listeners and its waiters. */
-  #giveBackUnused(): void {
-    this.#gate.giveBack_(this.weight_);
-    this.#gate.dispatch_();
   }
 
   /** Cancels the section: leaves the queue, or unsubscribes its source and gives the permits back. */

@@ -12,7 +12,7 @@ export interface SemaphoreMapOptions<T> {
 
 /** A `PermitSource` by shape: this package's `Semaphore` and `Lock`, or one over Redis. */
 export function isPermitSource(value: unknown): value is PermitSource {
-  return value !== null && typeof value === 'object' && typeof (value as PermitSource).section === 'function' && typeof (value as PermitSource).permits === 'number';
+  return typeof (value as PermitSource | undefined)?.section === 'function' && typeof (value as PermitSource).permits === 'number';
 }
 
 /**
@@ -41,8 +41,8 @@ export function mapInSections<T, R>(
     // project is called when the permits are granted, as on the fast path
     return mergeMap((value, index) => source.section(() => project(value, index), weightOf(value, index)));
   }
-  // Infinity permits: no limit at all, as mergeMap with the default concurrency
-  const gateOf = typeof semaphoreOrCount !== 'number' ? () => semaphoreOrCount : () => new Permits(semaphoreOrCount === Infinity ? Number.MAX_SAFE_INTEGER : semaphoreOrCount);
+  // Infinity permits: no limit at all, as mergeMap with the default concurrency (Infinity − w is Infinity)
+  const gateOf = typeof semaphoreOrCount !== 'number' ? () => semaphoreOrCount : () => new Permits(semaphoreOrCount);
   return sectionMap(gateOf, project, weightOf);
 }
 

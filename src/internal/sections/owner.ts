@@ -1,6 +1,6 @@
 import { Observable, type ObservableInput } from 'rxjs';
 import type { Lease } from '../../types.js';
-import { toObservable } from '../core/validate.js';
+import { checkInteger, toObservable } from '../core/validate.js';
 import { Held } from './held.js';
 import type { Gate } from './permits.js';
 
@@ -13,10 +13,13 @@ export function sectionInput<T>(fn: string, source: ObservableInput<T> | ((lease
 }
 
 /**
- * `section()` of a `Semaphore`, a `Lock` or a `RateLimiter`: each subscription is one `Section`
- * waiting on `gate`, reporting straight to its subscriber.
+ * `section(source, weight)` of a `Semaphore`, a `Lock` or a `RateLimiter`: checks the arguments where
+ * the section is built (`fn` names the method, `param` the weight), then each subscription is one
+ * `Section` waiting on `gate`, reporting straight to its subscriber.
  */
-export function gatedSection<T>(gate: Gate, input: SectionInput<T>, weight: number): Observable<T> {
+export function gatedSection<T>(gate: Gate, fn: string, source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), weight: number, param = 'weight'): Observable<T> {
+  const input = sectionInput(fn, source);
+  if (weight !== 1) checkInteger(fn, param, weight, 1, gate.permits);
   return new Observable<T>((subscriber) => {
     const held = new Section<T>(gate, weight, subscriber, input);
     // registered before the source can emit, so a synchronous source stops as soon as the
