@@ -82,8 +82,8 @@ export class Semaphore extends Permits implements PermitSource {
    */
   resize(permits: number): void {
     checkInteger('Semaphore.resize', 'permits', permits, 1);
-    this.free_ += permits - this.capacity_;
-    this.capacity_ = permits;
+    this.free_ += permits - this.permits;
+    (this as { permits: number }).permits = permits;
     const hopeless: Waiter[] = [];
     for (let node = this.queue_.peek_(); node; node = node.next_ as Waiter | undefined) if (node.weight_ > permits) hopeless.push(node);
     // rejected after the walk: a rejection runs user code, which may cancel other waiters
@@ -96,12 +96,12 @@ export class Semaphore extends Permits implements PermitSource {
 
   /** @internal A section whose weight the capacity (shrunk since it was built) can never serve errors at once. */
   override wait_(waiter: Waiter): void {
-    if (waiter.weight_ > this.capacity_) this.#reject(waiter);
+    if (waiter.weight_ > this.permits) this.#reject(waiter);
     else super.wait_(waiter);
   }
 
   #reject(waiter: Waiter): void {
-    waiter.error(new RangeError(`Semaphore.resize: a waiting section needs ${waiter.weight_} permits, more than the new capacity ${this.capacity_}`));
+    waiter.error(new RangeError(`Semaphore.resize: a waiting section needs ${waiter.weight_} permits, more than the new capacity ${this.permits}`));
   }
 
   /** @internal */

@@ -1,6 +1,7 @@
 import { Observable, type ObservableInput } from 'rxjs';
 import { CallbackSubscriber } from './internal/core/subscribers.js';
-import { checkFunction, toObservable } from './internal/core/validate.js';
+import { checkFunction } from './internal/core/validate.js';
+import { toObservable } from './internal/core/inputs.js';
 
 /**
  * Makes any AbortSignal API cancellable by unsubscription: `factory(signal)` is called on each

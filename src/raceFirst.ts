@@ -2,7 +2,8 @@ import { asyncScheduler, EmptyError, Observable, Subscription, type ObservableIn
 import { CallbackSubscriber } from './internal/core/subscribers.js';
 import { scheduleAfter } from './internal/core/timers.js';
 import { trampoline } from './internal/core/trampoline.js';
-import { checkDuration, checkOptions, checkScheduler, toObservables } from './internal/core/validate.js';
+import { checkDuration, checkOptions, checkScheduler } from './internal/core/validate.js';
+import { toObservables } from './internal/core/inputs.js';
 import type { SchedulerOptions } from './types.js';
 
 /** Options of {@link raceFirst}. */

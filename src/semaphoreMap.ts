@@ -1,9 +1,15 @@
-import type { ObservableInput, OperatorFunction } from 'rxjs';
-import { mapInSections } from './internal/sections/mapInSections.js';
+import { mergeMap, type ObservableInput, type OperatorFunction } from 'rxjs';
+import { checkConcurrency, checkFunction, checkInteger, checkOptions, typeError } from './internal/core/validate.js';
+import { isPermitSource, sectionMap } from './internal/sections/mapInSections.js';
+import { Permits, isGate } from './internal/sections/permits.js';
 import type { PermitSource } from './types.js';
 
-export type { SemaphoreMapOptions } from './internal/sections/mapInSections.js';
-import type { SemaphoreMapOptions } from './internal/sections/mapInSections.js';
+/** Options of `semaphoreMap`. */
+export interface SemaphoreMapOptions<T> {
+  /** Permits each inner holds: a number, or a function of the value and its index. Default 1. */
+  readonly weight?: number | ((value: T, index: number) => number);
+}
+
 
 /**
  * Like `mergeMap`, but each inner Observable runs inside `semaphore.section(…)`: asyncio's
@@ -44,5 +50,22 @@ export function semaphoreMap<T, R>(
   project: (value: T, index: number) => ObservableInput<R>,
   options?: SemaphoreMapOptions<T>,
 ): OperatorFunction<T, R> {
-  return mapInSections('semaphoreMap', semaphore, project, options);
+  const fn = 'semaphoreMap';
+  if (typeof semaphore === 'number') checkConcurrency(fn, 'concurrency', semaphore);
+  else if (!isPermitSource(semaphore)) typeError(fn, 'semaphore', 'a PermitSource or a positive integer', semaphore);
+  checkFunction(fn, 'project', project);
+  const weightOption = checkOptions(fn, options).weight ?? 1;
+  const capacity = typeof semaphore === 'number' ? semaphore : semaphore.permits;
+  if (typeof weightOption === 'number') checkInteger(fn, 'options.weight', weightOption, 1, capacity);
+  else checkFunction(fn, 'options.weight', weightOption);
+  const weightOf = (value: T, index: number) =>
+    typeof weightOption === 'number' ? weightOption : checkInteger(fn, 'options.weight(value)', weightOption(value, index), 1, capacity);
+
+  // A number makes private permits per subscription (Infinity: no limit, as mergeMap's default;
+  // Infinity − w is Infinity); this package's own Semaphore and Lock take the fast path (one object
+  // per section); any other PermitSource (one over Redis) runs each inner as its `section`.
+  if (typeof semaphore === 'number') return sectionMap(() => new Permits(semaphore), project, weightOf);
+  if (isGate(semaphore)) return sectionMap(() => semaphore, project, weightOf);
+  // project is called when the permits are granted, as on the fast path
+  return mergeMap((value, index) => semaphore.section(() => project(value, index), weightOf(value, index)));
 }

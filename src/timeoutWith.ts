@@ -9,7 +9,8 @@ import {
 } from 'rxjs';
 import { CallbackSubscriber } from './internal/core/subscribers.js';
 import { scheduleAfter } from './internal/core/timers.js';
-import { checkOptions, checkScheduler, rangeError, toObservable, typeError } from './internal/core/validate.js';
+import { checkOptions, checkScheduler, rangeError, typeError } from './internal/core/validate.js';
+import { toObservable } from './internal/core/inputs.js';
 import type { SchedulerOptions } from './types.js';
 
 /** What {@link timeoutWith} switches to at the deadline: an input, or a factory given the `TimeoutError`. */

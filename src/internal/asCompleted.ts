@@ -3,7 +3,8 @@ import type { Settled } from '../types.js';
 import { CallbackSubscriber } from './core/subscribers.js';
 import { scheduleAfter } from './core/timers.js';
 import { trampoline } from './core/trampoline.js';
-import { checkConcurrency, checkDuration, checkOptions, checkScheduler, toObservable, toObservables } from './core/validate.js';
+import { checkConcurrency, checkDuration, checkOptions, checkScheduler } from './core/validate.js';
+import { toObservable, toObservables } from './core/inputs.js';
 
 export interface AsCompletedOptions {
   readonly concurrency?: number;

@@ -1,7 +1,8 @@
 import process from 'node:process';
 import { cleanups } from 'rxjs-concurrency';
 import type { ObservableInput, Subscription } from 'rxjs';
-import { checkDuration, checkOptions, toObservable } from '../internal/core/validate.js';
+import { checkDuration, checkOptions } from '../internal/core/validate.js';
+import { toObservable } from '../internal/core/inputs.js';
 import { checkListenable, fromSignal, signalExitCode, type SignalName } from './fromSignal.js';
 
 /** Options of {@link runUntilSignal}. */

@@ -13,11 +13,8 @@ export interface Linked {
 export class Queue<N extends Linked> {
   #head: N | undefined;
   #tail: N | undefined;
-  #count = 0;
-
-  get size_(): number {
-    return this.#count;
-  }
+  /** How many are queued (read it; only the queue writes it). */
+  size_ = 0;
 
   peek_(): N | undefined {
     return this.#head;
@@ -30,7 +27,7 @@ export class Queue<N extends Linked> {
     if (this.#tail) this.#tail.next_ = node;
     else this.#head = node;
     this.#tail = node;
-    this.#count++;
+    this.size_++;
   }
 
   dequeue_(): N | undefined {
@@ -48,7 +45,7 @@ export class Queue<N extends Linked> {
     if (node.next_) node.next_.prev_ = node.prev_;
     else this.#tail = node.prev_ as N | undefined;
     node.prev_ = node.next_ = undefined;
-    this.#count--;
+    this.size_--;
     return true;
   }
 }

@@ -1,4 +1,4 @@
-import { from, type Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
 
 /** How a bad argument is shown in a message: strings quoted, everything else as it prints. */
 export function show(value: unknown): string {
@@ -57,22 +57,6 @@ export function checkScheduler(fn: string, value: unknown): SchedulerLike | unde
   const s = value as Partial<SchedulerLike> | null | undefined;
   if (s !== undefined && (typeof s?.schedule !== 'function' || typeof s.now !== 'function')) typeError(fn, 'options.scheduler', 'a SchedulerLike', value);
   return s as SchedulerLike | undefined;
-}
-
-/** Turns one input into an Observable now, so that a bad input fails where the operator is built. */
-export function toObservable<T>(fn: string, param: string, value: ObservableInput<T>): Observable<T> {
-  try {
-    return from(value);
-  } catch {
-    return typeError(fn, param, 'an ObservableInput', value);
-  }
-}
-
-/** Reads a collection of sources once, converting each, so that a bad one is reported by index. */
-export function toObservables<T>(fn: string, value: Iterable<ObservableInput<T>>, expected: string): Observable<T>[] {
-  // an object with an iterator (a string is iterable, but not an object: refused too)
-  if (value === null || typeof value !== 'object' || typeof value[Symbol.iterator] !== 'function') typeError(fn, 'sources', expected, value);
-  return Array.from(value, (input, index) => toObservable(fn, `sources[${index}]`, input));
 }
 
 /** A signal name (`'SIGINT'`) or a non-empty list of them. */

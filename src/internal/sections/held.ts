@@ -5,7 +5,7 @@ import type { Gate, Waiter } from './permits.js';
 /**
  * Who hears a section's values and its end: the subscriber of a `section()` as it is (its `closed`
  * says it is torn down; `error` and `complete` ignore the section passed), or a `semaphoreMap`
- * stream, which also makes each section's source from its value (`open`).
+ * stream.
  */
 export interface SectionOwner<T> {
   /** Set once the owner is torn down: a section that gets its permits then must not start. */
@@ -13,7 +13,6 @@ export interface SectionOwner<T> {
   next(value: T): void;
   error(error: unknown, section: Held<T>): void;
   complete(section: Held<T>): void;
-  open_?(section: Held<T>): ObservableInput<T>;
 }
 
 /**
@@ -32,21 +31,26 @@ export class Held<T> extends Subscriber<T> implements Waiter {
   controller_: AbortController | undefined;
   readonly #gate: Gate;
   readonly #owner: SectionOwner<T>;
+  /** Makes the section's source when its turn comes (from its value): the owner's way to open. */
+  readonly #open: (section: Held<T>) => ObservableInput<T>;
 
   readonly weight_: number;
-  /** The value the section was opened for: let go once `open_` has used it, as `mergeMap` does. */
+  /** The value the section was opened for: let go once `open` has used it, as `mergeMap` does. */
   value_: unknown;
   readonly index_: number;
 
   // fields declared, not parameter properties: the build renames `weight_` and the others, and a
   // parameter property would also declare the field under its old name
-  constructor(gate: Gate, weight: number, owner: SectionOwner<T>, value: unknown = undefined, index = 0) {
+  // One class for every owner (no subclass per kind): a Held of one shape keeps its call sites
+  // monomorphic, which measured 30% faster on synchronous sections than two classes.
+  constructor(gate: Gate, weight: number, owner: SectionOwner<T>, open: (section: Held<T>) => ObservableInput<T>, value: unknown, index = 0) {
     super();
     this.weight_ = weight;
     this.value_ = value;
     this.index_ = index;
     this.#gate = gate;
     this.#owner = owner;
+    this.#open = open;
   }
 
   /** Waits for the permits, or takes them at once when nobody waits and enough are free. */
@@ -57,30 +61,27 @@ export class Held<T> extends Subscriber<T> implements Waiter {
 
   /** Called with the permits taken. */
   enter_(): void {
-    this.holding_ = true;
-    let source: Observable<T> | undefined;
-    if (!this.closed && !this.#owner.closed) {
-      this.token_ = this.#gate.grant_();
-      try {
-        source = from(this.open_());
-      } catch (error) {
-        return this.error(error);
-      } finally {
-        this.value_ = undefined;
-      }
+    if (this.closed || this.#owner.closed) {
+      this.#gate.giveBack_(this.weight_);
+      return this.#gate.dispatch_();
     }
-    // closed already (a section whose subscriber went before its turn), or closed by `open_`, which
-    // runs user code (a project) that may unsubscribe the output: the permits go back, unused
+    this.holding_ = true;
+    this.token_ = this.#gate.grant_();
+    let source: Observable<T>;
+    try {
+      source = from(this.#open(this));
+    } catch (error) {
+      return this.error(error);
+    } finally {
+      this.value_ = undefined;
+    }
+    // `open` runs user code (a project), which may have unsubscribed the output, and so cancelled
+    // this section already (then its permits are back)
     if (this.closed || this.#owner.closed) {
       if (this.#giveBack()) this.#gate.dispatch_();
       return;
     }
-    source!.subscribe(this);
-  }
-
-  /** The section's source, made when its turn comes: the owner makes it (`section()` overrides this). */
-  protected open_(): ObservableInput<T> {
-    return this.#owner.open_!(this);
+    source.subscribe(this);
   }
 
   /** Cancels the section: leaves the queue, or unsubscribes its source and gives the permits back. */

@@ -1,49 +1,11 @@
-import { Observable, Subscriber, mergeMap, type ObservableInput, type OperatorFunction } from 'rxjs';
+import { Observable, Subscriber, type ObservableInput, type OperatorFunction } from 'rxjs';
 import type { PermitSource } from '../../types.js';
-import { Permits, isGate, type Gate } from './permits.js';
+import type { Gate } from './permits.js';
 import { Held, type SectionOwner } from './held.js';
-import { checkConcurrency, checkFunction, checkInteger, checkOptions, typeError } from '../core/validate.js';
-
-/** Options of `semaphoreMap`. */
-export interface SemaphoreMapOptions<T> {
-  /** Permits each inner holds: a number, or a function of the value and its index. Default 1. */
-  readonly weight?: number | ((value: T, index: number) => number);
-}
 
 /** A `PermitSource` by shape: this package's `Semaphore` and `Lock`, or one over Redis. */
 export function isPermitSource(value: unknown): value is PermitSource {
   return typeof (value as PermitSource | undefined)?.section === 'function' && typeof (value as PermitSource).permits === 'number';
-}
-
-/**
- * The machinery of `semaphoreMap` and `lockedSection(lock, project)`. A number makes private
- * permits per subscription; this package's own `Semaphore` and `Lock` take the fast path (one object
- * per section); any other `PermitSource` (one over Redis) runs each inner as its `section`.
- */
-export function mapInSections<T, R>(
-  fn: string,
-  semaphoreOrCount: PermitSource | number,
-  project: (value: T, index: number) => ObservableInput<R>,
-  options?: SemaphoreMapOptions<T>,
-): OperatorFunction<T, R> {
-  if (typeof semaphoreOrCount === 'number') checkConcurrency(fn, 'concurrency', semaphoreOrCount);
-  else if (!isPermitSource(semaphoreOrCount)) typeError(fn, 'semaphore', 'a PermitSource or a positive integer', semaphoreOrCount);
-  checkFunction(fn, 'project', project);
-  const weightOption = checkOptions(fn, options).weight ?? 1;
-  const capacity = typeof semaphoreOrCount === 'number' ? semaphoreOrCount : semaphoreOrCount.permits;
-  if (typeof weightOption === 'number') checkInteger(fn, 'options.weight', weightOption, 1, capacity);
-  else checkFunction(fn, 'options.weight', weightOption);
-  const weightOf = (value: T, index: number) =>
-    typeof weightOption === 'number' ? weightOption : checkInteger(fn, 'options.weight(value)', weightOption(value, index), 1, capacity);
-
-  if (typeof semaphoreOrCount !== 'number' && !isGate(semaphoreOrCount)) {
-    const source = semaphoreOrCount;
-    // project is called when the permits are granted, as on the fast path
-    return mergeMap((value, index) => source.section(() => project(value, index), weightOf(value, index)));
-  }
-  // Infinity permits: no limit at all, as mergeMap with the default concurrency (Infinity − w is Infinity)
-  const gateOf = typeof semaphoreOrCount !== 'number' ? () => semaphoreOrCount : () => new Permits(semaphoreOrCount);
-  return sectionMap(gateOf, project, weightOf);
 }
 
 /**
@@ -75,9 +37,9 @@ export function sectionMap<T, R>(
         sections.clear();
         for (const section of all) section.cancel_();
       };
+      const open = (section: Held<R>) => project(section.value_ as T, section.index_);
       const owner: SectionOwner<R> & { closed: boolean } = {
         closed: false,
-        open_: (section) => project(section.value_ as T, section.index_),
         next: (value) => target.next(value),
         error(error, section) {
           sections.delete(section);
@@ -98,7 +60,7 @@ export function sectionMap<T, R>(
             return fail(error);
           }
           if (owner.closed) return; // `weight` is user code: it may have unsubscribed the output
-          const held = new Held<R>(gate, weight, owner, value, i);
+          const held = new Held<R>(gate, weight, owner, open, value, i);
           sections.add(held);
           held.request_();
         },

@@ -1,6 +1,7 @@
 import { Observable, type ObservableInput } from 'rxjs';
 import type { Lease } from '../../types.js';
-import { checkInteger, toObservable } from '../core/validate.js';
+import { checkInteger } from '../core/validate.js';
+import { toObservable } from '../core/inputs.js';
 import { Held } from './held.js';
 import type { Gate } from './permits.js';
 
@@ -15,13 +16,13 @@ export function sectionInput<T>(fn: string, source: ObservableInput<T> | ((lease
 /**
  * `section(source, weight)` of a `Semaphore`, a `Lock` or a `RateLimiter`: checks the arguments where
  * the section is built (`fn` names the method, `param` the weight), then each subscription is one
- * `Section` waiting on `gate`, reporting straight to its subscriber.
+ * `Held` waiting on `gate`, reporting straight to its subscriber.
  */
 export function gatedSection<T>(gate: Gate, fn: string, source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), weight: number, param = 'weight'): Observable<T> {
   const input = sectionInput(fn, source);
   if (weight !== 1) checkInteger(fn, param, weight, 1, gate.permits);
   return new Observable<T>((subscriber) => {
-    const held = new Section<T>(gate, weight, subscriber, input);
+    const held = new Held<T>(gate, weight, subscriber, openInput, input);
     // registered before the source can emit, so a synchronous source stops as soon as the
     // subscriber unsubscribes (take(1) on range(0, 1e9))
     subscriber.add(() => held.cancel_());
@@ -29,16 +30,14 @@ export function gatedSection<T>(gate: Gate, fn: string, source: ObservableInput<
   });
 }
 
-/** A `section()` subscription: its source (or the factory that makes it, given the lease) is its value. */
-class Section<T> extends Held<T> {
-  protected override open_(): ObservableInput<T> {
-    const input = this.value_ as SectionInput<T>;
-    return typeof input === 'function' ? input(leaseOf(this)) : input;
-  }
+/** Opens a `section()`: its value is its source, or the factory that makes it from the lease. */
+function openInput<T>(section: Held<T>): ObservableInput<T> {
+  const input = section.value_ as SectionInput<T>;
+  return typeof input === 'function' ? input(leaseOf(section)) : input;
 }
 
 /** The lease of a section's grant: its fencing token, and a signal made on first read. */
-function leaseOf(section: Held<unknown>): Lease {
+function leaseOf<T>(section: Held<T>): Lease {
   return {
     token: section.token_,
     get signal() {

@@ -39,20 +39,15 @@ export function isGate(value: object): value is Gate {
 export class Permits {
   /** @internal */
   protected free_: number;
-  /** @internal */
-  protected capacity_: number;
+  /** The capacity: how many permits there are in all (`Semaphore.resize` changes it). */
+  readonly permits: number;
   #granted = 0;
   /** @internal */
   protected readonly queue_ = new Queue<Waiter>();
 
   /** @param permits the capacity: how many permits there are in all */
   constructor(permits: number) {
-    this.free_ = this.capacity_ = permits;
-  }
-
-  /** The capacity: how many permits there are in all. */
-  get permits(): number {
-    return this.capacity_;
+    this.free_ = this.permits = permits;
   }
 
   /** @internal Called after the count of free permits may have changed. */
