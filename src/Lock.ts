@@ -38,6 +38,11 @@ export class Lock extends Permits implements PermitSource {
     return this.free_ < 1;
   }
 
+  /** Sections waiting for the lock. */
+  get waiting(): number {
+    return this.queue_.size_;
+  }
+
   /** 1 while the lock is free, 0 while a section holds it. */
   get available(): number {
     return this.free_;

@@ -78,7 +78,8 @@ export class RateLimiter implements PermitSource {
   #inWindow = 0;
   #timer: Subscription | undefined = undefined;
   #timerAt = NaN;
-  #granted = 0;
+  /** @internal Starts so far: the fencing token of a section is this, counted up at its start. */
+  granted_ = 0;
 
   /** @param options `{ limit, interval, scheduler? }` */
   constructor(options: RateLimiterOptions) {
@@ -135,7 +136,7 @@ export class RateLimiter implements PermitSource {
 
   /** @internal Only the head's leaving can let others start (it may have been a costly one). */
   leave_(waiter: Waiter): void {
-    const wasHead = this.#queue.peek_() === waiter;
+    const wasHead = this.#queue.head_ === waiter;
     if (this.#queue.remove_(waiter) && wasHead) this.#release();
   }
 
@@ -144,11 +145,6 @@ export class RateLimiter implements PermitSource {
 
   /** @internal */
   dispatch_(): void {}
-
-  /** @internal A fencing token that grows with every start. */
-  grant_(): number {
-    return ++this.#granted;
-  }
 
   /** Forgets the starts that have left the window by `now`. */
   #expire(now: number): void {
@@ -171,8 +167,8 @@ export class RateLimiter implements PermitSource {
     const now = this.#scheduler.now();
     this.#expire(now);
     let head: Waiter | undefined;
-    while ((head = this.#queue.peek_()) !== undefined && this.#inWindow + head.weight_ <= this.limit) {
-      this.#queue.dequeue_();
+    while ((head = this.#queue.head_) !== undefined && this.#inWindow + head.weight_ <= this.limit) {
+      this.#queue.remove_(head);
       this.#record(now, head.weight_);
       head.enter_();
     }
@@ -181,7 +177,7 @@ export class RateLimiter implements PermitSource {
 
   /** Arms the timer for when the head waiter fits, or cancels it when nobody waits. */
   #plan(now: number): void {
-    const head = this.#queue.peek_();
+    const head = this.#queue.head_;
     if (!head) {
       this.#timer?.unsubscribe();
       this.#timer = undefined;

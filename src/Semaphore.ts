@@ -60,6 +60,11 @@ export class Semaphore extends Permits implements PermitSource {
     });
   }
 
+  /** Sections waiting for permits. */
+  get waiting(): number {
+    return this.queue_.size_;
+  }
+
   /** Permits free now (0 while a shrunk semaphore still has more held than its new capacity). */
   get available(): number {
     return Math.max(0, this.free_);
@@ -85,7 +90,7 @@ export class Semaphore extends Permits implements PermitSource {
     this.free_ += permits - this.permits;
     (this as { permits: number }).permits = permits;
     const hopeless: Waiter[] = [];
-    for (let node = this.queue_.peek_(); node; node = node.next_ as Waiter | undefined) if (node.weight_ > permits) hopeless.push(node);
+    for (let node = this.queue_.head_; node; node = node.next_ as Waiter | undefined) if (node.weight_ > permits) hopeless.push(node);
     // rejected after the walk: a rejection runs user code, which may cancel other waiters
     for (const waiter of hopeless) {
       this.queue_.remove_(waiter);

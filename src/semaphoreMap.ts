@@ -1,5 +1,5 @@
 import { mergeMap, type ObservableInput, type OperatorFunction } from 'rxjs';
-import { checkConcurrency, checkFunction, checkInteger, checkOptions, typeError } from './internal/core/validate.js';
+import { checkFunction, checkInteger, checkOptions, typeError } from './internal/core/validate.js';
 import { isPermitSource, sectionMap } from './internal/sections/mapInSections.js';
 import { Permits, isGate } from './internal/sections/permits.js';
 import type { PermitSource } from './types.js';
@@ -51,15 +51,18 @@ export function semaphoreMap<T, R>(
   options?: SemaphoreMapOptions<T>,
 ): OperatorFunction<T, R> {
   const fn = 'semaphoreMap';
-  if (typeof semaphore === 'number') checkConcurrency(fn, 'concurrency', semaphore);
+  // as checkConcurrency, without shipping it: an integer from 1 up, or Infinity
+  if (typeof semaphore === 'number') {
+    if (semaphore !== Infinity) checkInteger(fn, 'concurrency', semaphore, 1, Infinity, 'a positive integer or Infinity');
+  }
   else if (!isPermitSource(semaphore)) typeError(fn, 'semaphore', 'a PermitSource or a positive integer', semaphore);
   checkFunction(fn, 'project', project);
   const weightOption = checkOptions(fn, options).weight ?? 1;
   const capacity = typeof semaphore === 'number' ? semaphore : semaphore.permits;
   if (typeof weightOption === 'number') checkInteger(fn, 'options.weight', weightOption, 1, capacity);
   else checkFunction(fn, 'options.weight', weightOption);
-  const weightOf = (value: T, index: number) =>
-    typeof weightOption === 'number' ? weightOption : checkInteger(fn, 'options.weight(value)', weightOption(value, index), 1, capacity);
+  const weightOf =
+    typeof weightOption === 'number' ? () => weightOption : (value: T, index: number) => checkInteger(fn, 'options.weight(value)', weightOption(value, index), 1, capacity);
 
   // A number makes private permits per subscription (Infinity: no limit, as mergeMap's default;
   // Infinity − w is Infinity); this package's own Semaphore and Lock take the fast path (one object

@@ -32,9 +32,15 @@ export function checkConcurrency(fn: string, param: string, value: unknown = Inf
   return value;
 }
 
-/** An integer from `min` to `max`. */
-export function checkInteger(fn: string, param: string, value: unknown, min: number, max = Infinity): number {
-  const expected = max === Infinity ? `an integer from ${min} up` : `an integer from ${min} to ${max}`;
+/** An integer from `min` to `max` (`expected` says so in a message). */
+export function checkInteger(
+  fn: string,
+  param: string,
+  value: unknown,
+  min: number,
+  max = Infinity,
+  expected = max === Infinity ? `an integer from ${min} up` : `an integer from ${min} to ${max}`,
+): number {
   if (typeof value !== 'number') typeError(fn, param, expected, value);
   if (!Number.isInteger(value) || value < min || value > max) rangeError(fn, param, expected, value);
   return value;

@@ -132,7 +132,10 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
   async terminate(): Promise<void> {
     this.terminated = true;
     const ended: Job[] = [];
-    for (let job = this.queue.dequeue_(); job; job = this.queue.dequeue_()) ended.push(job);
+    for (let job = this.queue.head_; job; job = this.queue.head_) {
+      this.queue.remove_(job);
+      ended.push(job);
+    }
     const stopping: Promise<void>[] = [];
     for (const slot of [...this.slots]) {
       if (slot.job) ended.push(slot.job);
@@ -199,8 +202,9 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
   /** A slot whose job is over takes the next queued job, or idles. */
   private handOn(slot: Slot): void {
     if (slot.dead) return;
-    const next = this.queue.dequeue_();
+    const next = this.queue.head_;
     if (next) {
+      this.queue.remove_(next);
       slot.take(next);
       this.toPost.push(slot);
     } else {
@@ -284,7 +288,8 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
   /** Starts workers for queued jobs after one was removed. */
   private refill(): void {
     while (this.queue.size_ > 0 && this.slots.size < this.size && !this.terminated) {
-      const job = this.queue.dequeue_()!;
+      const job = this.queue.head_!;
+      this.queue.remove_(job);
       let slot: Slot;
       try {
         slot = this.spawn();

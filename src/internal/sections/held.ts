@@ -66,7 +66,7 @@ export class Held<T> extends Subscriber<T> implements Waiter {
       return this.#gate.dispatch_();
     }
     this.holding_ = true;
-    this.token_ = this.#gate.grant_();
+    this.token_ = ++this.#gate.granted_;
     let source: Observable<T>;
     try {
       source = from(this.#open(this));

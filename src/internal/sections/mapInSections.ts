@@ -37,6 +37,8 @@ export function sectionMap<T, R>(
         sections.clear();
         for (const section of all) section.cancel_();
       };
+      // the output completes when the source has and no section is left
+      const end = () => outerDone && !sections.size && target.complete();
       const open = (section: Held<R>) => project(section.value_ as T, section.index_);
       const owner: SectionOwner<R> & { closed: boolean } = {
         closed: false,
@@ -47,7 +49,7 @@ export function sectionMap<T, R>(
         },
         complete(section) {
           sections.delete(section);
-          if (outerDone && sections.size === 0) target.complete();
+          end();
         },
       };
       const input = new Subscriber<T>({
@@ -67,7 +69,7 @@ export function sectionMap<T, R>(
         error: fail,
         complete() {
           outerDone = true;
-          if (sections.size === 0) target.complete();
+          end();
         },
       });
       // added before the source can emit, so a synchronous source stops as soon as the output is

@@ -23,7 +23,8 @@ export interface Gate {
   /** A section that held `weight` has ended; the caller dispatches when it is ready. */
   giveBack_(weight: number): void;
   dispatch_(): void;
-  grant_(): number;
+  /** Grants so far: a section's fencing token is this, counted up when its permits are granted. */
+  granted_: number;
 }
 
 /** This package's own gates take the fast path of `semaphoreMap` (one object per section). */
@@ -41,7 +42,8 @@ export class Permits {
   protected free_: number;
   /** The capacity: how many permits there are in all (`Semaphore.resize` changes it). */
   readonly permits: number;
-  #granted = 0;
+  /** @internal */
+  granted_ = 0;
   /** @internal */
   protected readonly queue_ = new Queue<Waiter>();
 
@@ -52,11 +54,6 @@ export class Permits {
 
   /** @internal Called after the count of free permits may have changed. */
   protected changed_(): void {}
-
-  /** Sections waiting for permits. */
-  get waiting(): number {
-    return this.queue_.size_;
-  }
 
   /** @internal Takes `weight` permits if nobody waits and enough are free. */
   tryTake_(weight: number): boolean {
@@ -75,14 +72,9 @@ export class Permits {
   leave_(waiter: Waiter): void {
     // Only a waiter that leaves the head can unblock others (it may have been a heavy one); one
     // further back changes nobody's turn.
-    const wasFirst = this.queue_.peek_() === waiter;
+    const wasFirst = this.queue_.head_ === waiter;
     this.queue_.remove_(waiter);
     if (wasFirst) this.dispatch_();
-  }
-
-  /** @internal A fencing token: a number that grows with every grant of these permits. */
-  grant_(): number {
-    return ++this.#granted;
   }
 
   /** @internal Permits come back; the caller dispatches when it is ready. */
@@ -98,8 +90,8 @@ export class Permits {
    */
   readonly dispatch_ = trampoline(() => {
     let head: Waiter | undefined;
-    while ((head = this.queue_.peek_()) !== undefined && head.weight_ <= this.free_) {
-      this.queue_.dequeue_();
+    while ((head = this.queue_.head_) !== undefined && head.weight_ <= this.free_) {
+      this.queue_.remove_(head);
       this.free_ -= head.weight_;
       head.enter_();
     }
