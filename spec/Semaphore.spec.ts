@@ -127,6 +127,23 @@ describe('Lock', () => {
     expect(lock.locked).toBe(false);
   });
 
+  it('is its own class, not a Semaphore: locked, available, waiting, permits, a factory section with a lease; no available$; resize throws', () => {
+    const lock = new Lock();
+    expect(lock).not.toBeInstanceOf(Semaphore);
+    expect('available$' in lock).toBe(false);
+    const tokens: number[] = [];
+    const hold = new Subject<void>();
+    const first = lock.section((lease) => (tokens.push(lease.token), hold)).subscribe();
+    const second = lock.section((lease) => (tokens.push(lease.token), of(1))).subscribe();
+    expect([lock.locked, lock.available, lock.waiting, tokens]).toEqual([true, 0, 1, [1]]);
+    hold.complete();
+    expect([lock.locked, lock.available, lock.waiting, tokens]).toEqual([false, 1, 0, [1, 2]]);
+    expect(() => lock.section(of(1), 2)).toThrow(/^Lock\.section: weight must be an integer from 1 to 1, got 2/);
+    expect(() => lock.resize(1)).toThrow(TypeError);
+    first.unsubscribe();
+    second.unsubscribe();
+  });
+
   it('is not re-entrant: a section that waits for its own lock waits forever', () => {
     const lock = new Lock();
     let innerRan = false;
