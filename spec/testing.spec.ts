@@ -160,6 +160,11 @@ describe('every operator of this package passes the contract', () => {
       const semaphore = new Semaphore(3);
       return (source) => semaphore.section(source, 2);
     }],
+    ['Lock.section with a lease factory (shared by every subscription)', () => {
+      const lock = new Lock();
+      return (source) => lock.section((lease) => (lease.signal.aborted ? EMPTY : source));
+    }],
+    ['semaphoreMap (Infinity: private permits without a limit)', ({ inner }) => semaphoreMap(Infinity, inner)],
     ['fromAbortable', () => (source) => fromAbortable(() => source)],
     ['lockedSection(lock, project)', ({ inner }) => lockedSection(new Lock(), inner)],
     ['finalizeWith', () => finalizeWith(() => undefined)],
