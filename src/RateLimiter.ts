@@ -2,7 +2,7 @@ import { asyncScheduler, type Observable, type ObservableInput, type SchedulerLi
 import { Queue } from './internal/core/queue.js';
 import { scheduleAfter } from './internal/core/timers.js';
 import { trampoline } from './internal/core/trampoline.js';
-import { checkInteger, checkOptions, checkScheduler, rangeError, typeError } from './internal/core/validate.js';
+import { checkInteger, checkScheduler, rangeError, typeError } from './internal/core/validate.js';
 import { gatedSection } from './internal/sections/owner.js';
 import type { Waiter } from './internal/sections/permits.js';
 import type { Lease, PermitSource, SchedulerOptions } from './types.js';
@@ -17,8 +17,8 @@ export interface RateLimiterOptions extends SchedulerOptions {
 
 /** Checks the options of a rate limiter; shared with `rateLimitMap`. */
 export function checkRateOptions(fn: string, options: RateLimiterOptions | undefined): RateLimiterOptions {
-  if (options === undefined || options === null || typeof options !== 'object') typeError(fn, 'options', 'an object { limit, interval }', options);
-  const opts = checkOptions(fn, options);
+  if (options === null || typeof options !== 'object') typeError(fn, 'options', 'an object { limit, interval }', options);
+  const opts: Partial<RateLimiterOptions> = options;
   checkInteger(fn, 'options.limit', opts.limit, 1);
   if (typeof opts.interval !== 'number') typeError(fn, 'options.interval', 'a number of milliseconds above 0', opts.interval);
   if (!(opts.interval > 0 && Number.isFinite(opts.interval))) rangeError(fn, 'options.interval', 'a finite number of milliseconds above 0', opts.interval);
@@ -77,6 +77,7 @@ export class RateLimiter implements PermitSource {
   #head = 0;
   #inWindow = 0;
   #timer: Subscription | undefined = undefined;
+  /** When the armed timer fires; NaN when none is armed. */
   #timerAt = NaN;
   /** @internal Starts so far: the fencing token of a section is this, counted up at its start. */
   granted_ = 0;
@@ -178,22 +179,20 @@ export class RateLimiter implements PermitSource {
   /** Arms the timer for when the head waiter fits, or cancels it when nobody waits. */
   #plan(now: number): void {
     const head = this.#queue.head_;
-    if (!head) {
-      this.#timer?.unsubscribe();
-      this.#timer = undefined;
-      this.#timerAt = NaN;
-      return;
+    let at = NaN;
+    if (head) {
+      // the head fits once enough of the oldest starts have left the window
+      let sum = this.#inWindow;
+      let k = this.#head;
+      while (sum + head.weight_ > this.limit) sum -= this.#costs[k++]!;
+      at = this.#times[k - 1]! + this.interval;
     }
-    // the head fits once enough of the oldest starts have left the window
-    let sum = this.#inWindow;
-    let k = this.#head;
-    while (sum + head.weight_ > this.limit) sum -= this.#costs[k++]!;
-    const at = this.#times[k - 1]! + this.interval;
-    if (this.#timer && this.#timerAt === at) return;
+    // the timer armed already is the right one (NaN, no timer and nobody waiting, is never equal:
+    // then this only makes sure none is armed)
+    if (at === this.#timerAt) return;
     this.#timer?.unsubscribe();
     this.#timerAt = at;
-    this.#timer = scheduleAfter(this.#scheduler, Math.max(0, at - now), () => {
-      this.#timer = undefined;
+    this.#timer = head && scheduleAfter(this.#scheduler, Math.max(0, at - now), () => {
       this.#timerAt = NaN;
       this.#release();
     });
