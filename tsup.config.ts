@@ -12,8 +12,8 @@ import { defineConfig, type Options } from 'tsup';
 // subclass a fast shape in V8 (see internal/core/subscribers.ts).
 //
 // Members that classes of this package share with each other but never with a user (a section's
-// queue links, the gate's methods: `peek_`, `tryTake_`) end in `_`. A user's minifier cannot
-// rename them, so this build does: every such name found in src/ gets a short one (`$a`, `$b`, …)
+// queue links, the gate's methods: `head_`, `tryTake_`) end in `_`. A user's minifier cannot
+// rename them, so this build does: every such name found in src/ gets a short one (`$0`, `$1`, …)
 // from one table, the same in every file and in both formats. Such names must not be reached by
 // a string (`obj['x_']`) or cross a process boundary. They are @internal, so no .d.ts a user
 // reads names them.

@@ -1,6 +1,6 @@
 import { mergeMap, type MonoTypeOperatorFunction, type ObservableInput, type OperatorFunction } from 'rxjs';
 import { checkFunction, typeError } from './internal/core/validate.js';
-import { isPermitSource, sectionMap } from './internal/sections/mapInSections.js';
+import { isPermitSource, sectionMap } from './internal/sections/sectionMap.js';
 import { isGate } from './internal/sections/permits.js';
 
 const one = () => 1;

@@ -1,6 +1,6 @@
 import { defer, mergeMap, type ObservableInput, type OperatorFunction } from 'rxjs';
 import { checkConcurrency, checkFunction, checkInteger, checkOptions, typeError } from './internal/core/validate.js';
-import { sectionMap } from './internal/sections/mapInSections.js';
+import { sectionMap } from './internal/sections/sectionMap.js';
 import { RateLimiter, checkRateOptions, type RateLimiterOptions } from './RateLimiter.js';
 
 /** Options of {@link rateLimitMap}. */

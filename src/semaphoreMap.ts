@@ -1,6 +1,6 @@
 import { mergeMap, type ObservableInput, type OperatorFunction } from 'rxjs';
 import { checkFunction, checkInteger, checkOptions, typeError } from './internal/core/validate.js';
-import { isPermitSource, sectionMap } from './internal/sections/mapInSections.js';
+import { isPermitSource, sectionMap } from './internal/sections/sectionMap.js';
 import { Permits, isGate } from './internal/sections/permits.js';
 import type { PermitSource } from './types.js';
 
@@ -9,7 +9,6 @@ export interface SemaphoreMapOptions<T> {
   /** Permits each inner holds: a number, or a function of the value and its index. Default 1. */
   readonly weight?: number | ((value: T, index: number) => number);
 }
-
 
 /**
  * Like `mergeMap`, but each inner Observable runs inside `semaphore.section(…)`: asyncio's
@@ -51,11 +50,10 @@ export function semaphoreMap<T, R>(
   options?: SemaphoreMapOptions<T>,
 ): OperatorFunction<T, R> {
   const fn = 'semaphoreMap';
-  // as checkConcurrency, without shipping it: an integer from 1 up, or Infinity
   if (typeof semaphore === 'number') {
+    // as checkConcurrency does, without shipping it: an integer from 1 up, or Infinity
     if (semaphore !== Infinity) checkInteger(fn, 'concurrency', semaphore, 1, Infinity, 'a positive integer or Infinity');
-  }
-  else if (!isPermitSource(semaphore)) typeError(fn, 'semaphore', 'a PermitSource or a positive integer', semaphore);
+  } else if (!isPermitSource(semaphore)) typeError(fn, 'semaphore', 'a PermitSource or a positive integer', semaphore);
   checkFunction(fn, 'project', project);
   const weightOption = checkOptions(fn, options).weight ?? 1;
   const capacity = typeof semaphore === 'number' ? semaphore : semaphore.permits;

@@ -39,10 +39,10 @@ export class Held<T> extends Subscriber<T> implements Waiter {
   value_: unknown;
   readonly index_: number;
 
-  // fields declared, not parameter properties: the build renames `weight_` and the others, and a
-  // parameter property would also declare the field under its old name
-  // One class for every owner (no subclass per kind): a Held of one shape keeps its call sites
-  // monomorphic, which measured 30% faster on synchronous sections than two classes.
+  // Fields declared, not parameter properties: the build renames `weight_` and the others, and a
+  // parameter property would also declare the field under its old name. One class for every
+  // owner, told apart by `open` (no subclass per kind): a Held of one shape keeps its call sites
+  // monomorphic; a second class measured 15 -> 25 ms on 50,000 synchronous sections.
   constructor(gate: Gate, weight: number, owner: SectionOwner<T>, open: (section: Held<T>) => ObservableInput<T>, value: unknown, index = 0) {
     super();
     this.weight_ = weight;

@@ -33,9 +33,9 @@ export function isGate(value: object): value is Gate {
 }
 
 /**
- * The heart of `Semaphore`: the count of free permits and the FIFO queue of sections waiting for
- * them. `semaphoreMap(n, …)` uses it directly, so an app that never builds a `Semaphore` does not
- * ship one.
+ * The heart of `Semaphore` and `Lock`: the count of free permits and the FIFO queue of sections
+ * waiting for them. `semaphoreMap(n, …)` uses it directly, so an app that never builds a
+ * `Semaphore` does not ship one.
  */
 export class Permits {
   /** @internal */
