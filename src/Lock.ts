@@ -38,6 +38,7 @@ export class Lock extends Permits implements PermitSource {
     return this.free_ < 1;
   }
 
+  // here and on Semaphore, not on Permits: semaphoreMap ships Permits and never reads it
   /** Sections waiting for the lock. */
   get waiting(): number {
     return this.queue_.size_;

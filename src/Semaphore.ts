@@ -60,6 +60,7 @@ export class Semaphore extends Permits implements PermitSource {
     });
   }
 
+  // here and on Lock, not on Permits: semaphoreMap ships Permits and never reads it
   /** Sections waiting for permits. */
   get waiting(): number {
     return this.queue_.size_;
