@@ -1,5 +1,5 @@
 import type { Observable, ObservableInput } from 'rxjs';
-import { gatedSection } from './internal/sections/owner.js';
+import { gatedSection } from './internal/sections/gatedSection.js';
 import { Permits } from './internal/sections/permits.js';
 import type { Lease, PermitSource } from './types.js';
 

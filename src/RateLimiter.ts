@@ -3,7 +3,7 @@ import { Queue } from './internal/core/queue.js';
 import { scheduleAfter } from './internal/core/timers.js';
 import { trampoline } from './internal/core/trampoline.js';
 import { checkInteger, checkScheduler, rangeError, typeError } from './internal/core/validate.js';
-import { gatedSection } from './internal/sections/owner.js';
+import { gatedSection } from './internal/sections/gatedSection.js';
 import type { Waiter } from './internal/sections/permits.js';
 import type { Lease, PermitSource, SchedulerOptions } from './types.js';
 

@@ -1,5 +1,5 @@
 import { Observable, type ObservableInput, type Subscriber } from 'rxjs';
-import { gatedSection } from './internal/sections/owner.js';
+import { gatedSection } from './internal/sections/gatedSection.js';
 import { Permits, type Waiter } from './internal/sections/permits.js';
 import { checkInteger } from './internal/core/validate.js';
 import type { Lease, PermitSource } from './types.js';

@@ -5,7 +5,7 @@ import { reportUnhandledError } from '../internal/core/report.js';
 import { CallbackSubscriber } from '../internal/core/subscribers.js';
 import { setLongTimeout, type LongTimer } from '../internal/core/timers.js';
 import { checkInteger, checkOptions } from '../internal/core/validate.js';
-import { sectionInput, type SectionInput } from '../internal/sections/owner.js';
+import { sectionInput, type SectionInput } from '../internal/sections/gatedSection.js';
 import type { Lease, PermitSource } from '../types.js';
 import { Grants, checkClientAndName, runScript } from './connection.js';
 import { LeaseLostError } from './LeaseLostError.js';
