@@ -7,9 +7,10 @@
 // `.node.js` copy of each module on the way to it (index, createWorkerPool, fromWorker, the inline
 // pool, the worker entry). Every other module exists once, so `cleanups` and the classes are shared.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -91,4 +92,39 @@ for (const file of files(join(dist, 'esm')).filter((f) => f.endsWith('.d.ts'))) 
   const target = join(dist, 'cjs', relative(join(dist, 'esm'), file));
   if (existsSync(dirname(target))) copyFileSync(file, target);
 }
+// Only the declarations a user's types can reach ship: from each entry point's `types`, the
+// relative imports they follow. An internal module's `.d.ts` (the Node port, the protocol) is not a
+// type a user reads, and would carry the platform's types with it.
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+const entryTypes = new Set<string>();
+const collectTypes = (node: unknown): void => {
+  if (node === null || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'types' && typeof value === 'string' && value.startsWith('./dist/esm/')) entryTypes.add(join(root, value));
+    else collectTypes(value);
+  }
+};
+collectTypes(pkg.exports);
+const reachable = new Set<string>();
+const anyTypes: string[] = [];
+const visit = (file: string): void => {
+  if (reachable.has(file)) return;
+  if (!existsSync(file)) throw new Error(`finish-build: ${relative(root, file)}, named by package.json or an import, was not emitted`);
+  reachable.add(file);
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const walk = (node: ts.Node): void => {
+    if (node.kind === ts.SyntaxKind.AnyKeyword) anyTypes.push(`${relative(root, file)}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`);
+    const specifier = ts.isImportDeclaration(node) || ts.isExportDeclaration(node) ? node.moduleSpecifier : ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) ? node.argument.literal : undefined;
+    if (specifier && ts.isStringLiteral(specifier) && specifier.text.startsWith('.')) visit(join(dirname(file), specifier.text.replace(/\.js$/, '.d.ts')));
+    ts.forEachChild(node, walk);
+  };
+  walk(source);
+};
+for (const entry of entryTypes) visit(entry);
+for (const file of files(join(dist, 'esm')).filter((f) => f.endsWith('.d.ts') && !reachable.has(f))) {
+  rmSync(file);
+  rmSync(join(dist, 'cjs', relative(join(dist, 'esm'), file)), { force: true });
+}
+// no `any` in a shipped type: a user's strict code would lose its checks there
+if (anyTypes.length > 0) throw new Error(`finish-build: 'any' in shipped declarations: ${anyTypes.join(', ')}`);
 console.log('finish-build: adapters resolved, Node variants written, declarations emitted');

@@ -1,10 +1,11 @@
 // Consumer checks against the packed tarball: the package as a user installs it.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import ts from 'typescript';
 import { packedProject } from '../scripts/packed.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -95,6 +96,38 @@ describe('the packed package, installed in a scratch project', () => {
     const testing = run(process.execPath, ['testing.mjs'], bare);
     expect(testing.out).toMatch(/fast-check/);
     expect(testing.code).not.toBe(0);
+  });
+
+  it('each entry point loads from the package’s own folder, not only from node_modules (no module imports the package by name)', () => {
+    // the package unpacked where no node_modules/rxjs-concurrency lies above it, as in its own checkout
+    const own = `${tmpdir()}/rxjs-concurrency-own-folder`;
+    rmSync(own, { recursive: true, force: true });
+    cpSync(`${project}/node_modules/rxjs-concurrency`, own, { recursive: true });
+    mkdirSync(`${own}/node_modules`, { recursive: true });
+    for (const dep of ['rxjs', 'ioredis', 'bullmq', 'fast-check']) symlinkSync(`${root}node_modules/${dep}`, `${own}/node_modules/${dep}`, 'dir');
+    const entries = ['index', 'worker/index', 'node/index', 'testing/index', 'redis/index', 'bullmq/index'];
+    const cjs = run(process.execPath, ['-e', `for (const e of ${JSON.stringify(entries)}) require('./dist/cjs/' + e + '.js'); console.log('cjs loaded')`], own);
+    expect(cjs.out).toContain('cjs loaded');
+    const esm = run(process.execPath, ['--input-type=module', '-e', `for (const e of ${JSON.stringify(entries)}) await import('./dist/esm/' + e + '.js'); console.log('esm loaded')`], own);
+    expect(esm.out).toContain('esm loaded');
+  });
+
+  it('the shipped declarations hold no `any` and no internal module of the worker adapters', () => {
+    const declarations = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? declarations(`${dir}/${e.name}`) : e.name.endsWith('.d.ts') ? [`${dir}/${e.name}`] : []));
+    const shipped = declarations(`${project}/node_modules/rxjs-concurrency/dist`);
+    expect(shipped.length).toBeGreaterThan(20);
+    expect(shipped.filter((f) => /worker\/port(\.node)?\.d\.ts$/.test(f))).toEqual([]);
+    const anys: string[] = [];
+    for (const file of shipped) {
+      const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+      const walk = (node: ts.Node): void => {
+        if (node.kind === ts.SyntaxKind.AnyKeyword) anys.push(`${file}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`);
+        ts.forEachChild(node, walk);
+      };
+      walk(source);
+    }
+    expect(anys).toEqual([]);
   });
 
   it('publint reports no problem', () => {

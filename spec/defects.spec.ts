@@ -2,8 +2,8 @@
 import { describe, it, expect } from 'vitest';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { NEVER, Observable, Subject, Subscriber, TimeoutError, catchError, defer, from, of, take, takeUntil, throwError } from 'rxjs';
-import { CleanupTracker, Semaphore, finalizeWith, gatherSettled, mergeAsCompleted, raceFirst, semaphoreMap, timeoutWith } from '../src/index.js';
+import { NEVER, Observable, Subject, Subscriber, TimeoutError, catchError, defer, forkJoin, from, of, take, takeUntil, throwError } from 'rxjs';
+import { CleanupTracker, Lock, RateLimiter, Semaphore, finalizeWith, gatherSettled, mergeAsCompleted, raceFirst, semaphoreMap, timeoutWith } from '../src/index.js';
 import { newTestScheduler } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -158,5 +158,31 @@ describe('raceFirst picks one winner', () => {
     a.next('a2');
     expect(out).toEqual(['a', 'a2']);
     expect(c.observed).toBe(false);
+  });
+});
+
+describe('a section subscribed by an already-closed subscriber never queues (0.3, found from outside)', () => {
+  it.each([
+    ['Semaphore(1)', () => new Semaphore(1)],
+    ['Lock', () => new Lock()],
+    ['RateLimiter(1 per hour)', () => new RateLimiter({ limit: 1, interval: 3_600_000 })],
+  ])('%s: forkJoin([throwError, section]) while the permit is held: nothing waits, and no grant goes to nobody', (_name, make) => {
+    const limit = make();
+    const hold = new Subject<number>();
+    const holder: unknown[] = [];
+    limit.section(hold).subscribe({ next: (v) => holder.push(v), complete: () => holder.push('done') });
+    let ran = 0;
+    const errors: unknown[] = [];
+    // forkJoin subscribes the section with a subscriber that the first source's error closed already
+    forkJoin([throwError(() => new Error('first fails')), limit.section(defer(() => (ran++, of(1))))]).subscribe({ error: (e: unknown) => errors.push(e) });
+    expect(errors).toHaveLength(1);
+    expect(limit.waiting).toBe(0);
+    hold.next(1);
+    hold.complete();
+    expect(holder).toEqual([1, 'done']);
+    expect(ran).toBe(0);
+    expect(limit.waiting).toBe(0);
+    if (limit instanceof Semaphore) expect(limit.available).toBe(1);
+    if (limit instanceof Lock) expect(limit.locked).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import process from 'node:process';
-import { cleanups } from 'rxjs-concurrency';
+import { cleanups } from '../CleanupTracker.js';
 import type { ObservableInput, Subscription } from 'rxjs';
 import { checkDuration, checkOptions } from '../internal/core/validate.js';
 import { toObservable } from '../internal/core/inputs.js';

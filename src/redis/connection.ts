@@ -72,8 +72,25 @@ export class Grants {
       listener.on('error', () => undefined);
       this.listener = listener;
       this.ready = listener.subscribe(this.channel);
+      // the user's client is done for good (quit, disconnect): so is this connection of ours, or its
+      // reconnect timer would keep the process alive
+      this.client.once('end', this.#clientEnded);
     }
     return this.ready!;
+  }
+
+  readonly #clientEnded = () => this.close();
+
+  /** Lets go of the listener now: QUIT when it is connected, else drop the connection (and its reconnects). */
+  private close(): void {
+    this.closing?.cancel();
+    this.closing = undefined;
+    const listener = this.listener;
+    if (!listener) return;
+    this.listener = this.ready = undefined;
+    this.client.off('end', this.#clientEnded);
+    if (listener.status === 'ready') listener.quit().catch(() => listener.disconnect());
+    else listener.disconnect();
   }
 
   /**
@@ -107,16 +124,8 @@ export class Grants {
   /** Closes the listener when nothing waits and no request that may wait is on its way. */
   closeIfIdle(pending: number): void {
     if (this.waiting.size > 0 || pending > 0 || !this.listener || this.closing) return;
-    this.closing = setLongTimeout(
-      () => {
-        this.closing = undefined;
-        const listener = this.listener;
-        if (!listener || this.waiting.size > 0) return;
-        this.listener = this.ready = undefined;
-        listener.quit().catch(() => listener.disconnect());
-      },
-      LINGER,
-      true,
-    );
+    // a listener that is not connected (Redis unreachable) is not worth keeping for a next wait
+    if (this.listener.status !== 'ready') return this.close();
+    this.closing = setLongTimeout(() => this.waiting.size > 0 || this.close(), LINGER, true);
   }
 }

@@ -6,4 +6,5 @@ export function workerEndpoint(): unknown {
 }
 
 /** In a Node worker: the next message if one is waiting, without a turn of the event loop. */
-export const receiveNow = isMainThread || !parentPort ? undefined : () => receiveMessageOnPort(parentPort!);
+export const receiveNow: (() => { message: unknown } | undefined) | undefined =
+  isMainThread || !parentPort ? undefined : () => receiveMessageOnPort(parentPort!) as { message: unknown } | undefined;

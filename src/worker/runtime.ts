@@ -263,7 +263,15 @@ export function installRuntime(
     if (!receive || message.t !== 'run' || running.size > 0) return;
     let until = performance.now() + SPIN_MS;
     while (performance.now() < until) {
-      const next = receive();
+      let next: { message: unknown } | undefined;
+      try {
+        next = receive();
+      } catch {
+        // Deno's node:worker_threads refuses receiveMessageOnPort(parentPort): messages then come
+        // through the event loop only
+        receive = null;
+        return;
+      }
       if (!next) continue;
       handle(next.message as Msg);
       if (running.size > 0) return;

@@ -55,6 +55,9 @@ export class Held<T> extends Subscriber<T> implements Waiter {
 
   /** Waits for the permits, or takes them at once when nobody waits and enough are free. */
   request_(): void {
+    // a subscriber that was closed before it subscribed (forkJoin after a synchronous error) has
+    // run the teardown already: such a section never queues
+    if (this.closed) return;
     if (this.#gate.tryTake_(this.weight_)) this.enter_();
     else this.#gate.wait_(this);
   }
