@@ -31,9 +31,10 @@ const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(
 /**
  * Builds and packs this checkout once (test files run in parallel: one builds under a lock while
  * the others wait, and a tarball newer than the sources is reused), then installs it into
- * `project` (made afresh); `links` are dependencies linked from this checkout (no network).
+ * `project` (made afresh); `links` are dependencies linked from this checkout's node_modules (no
+ * network), or from the node_modules folder `from` (a toolchain's, see scripts/toolchain.ts).
  */
-export function packedProject(project: string, links: readonly string[]): void {
+export function packedProject(project: string, links: readonly string[], from = `${root}node_modules`): void {
   let tarball = freshTarball();
   if (!tarball) {
     for (let waited = 0; ; waited += 100) {
@@ -70,6 +71,6 @@ export function packedProject(project: string, links: readonly string[]): void {
   execFileSync('tar', ['-xzf', tarball, '-C', `${project}/node_modules/rxjs-concurrency`, '--strip-components=1']);
   for (const dep of links) {
     mkdirSync(dirname(`${project}/node_modules/${dep}`), { recursive: true });
-    symlinkSync(`${root}node_modules/${dep}`, `${project}/node_modules/${dep}`, 'dir');
+    symlinkSync(`${from}/${dep}`, `${project}/node_modules/${dep}`, 'dir');
   }
 }

@@ -1,17 +1,23 @@
-// Prints vitest's counts from its JSON report as `N passed, N failed`, so a run that executed no
-// test is visible. Exits non-zero when the report is missing or no test ran.
+// Prints vitest's counts as `N passed, N failed`, added up over the runs of `npm test` (this
+// machine's Node, then Node 24: scripts/test.sh), so a run that executed no test is visible. Exits
+// non-zero when a report is missing, a run executed no test, or any test failed.
 import { readFileSync } from 'node:fs';
 
-const file = new URL('../.tmp/vitest-report.json', import.meta.url);
-let report;
-try {
-  report = JSON.parse(readFileSync(file, 'utf8'));
-} catch {
-  console.log('0 passed, 0 failed');
-  console.error('test-counts: no vitest report at .tmp/vitest-report.json');
-  process.exit(1);
+const reports = ['vitest-report.json', 'vitest-report-node24.json'];
+let passed = 0;
+let failed = 0;
+let missing = false;
+for (const name of reports) {
+  try {
+    const report = JSON.parse(readFileSync(new URL(`../.tmp/${name}`, import.meta.url), 'utf8'));
+    const ran = report.numPassedTests ?? 0;
+    if (ran === 0) missing = true;
+    passed += ran;
+    failed += (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+  } catch {
+    console.error(`test-counts: no vitest report at .tmp/${name}`);
+    missing = true;
+  }
 }
-const passed = report.numPassedTests ?? 0;
-const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
 console.log(`${passed} passed, ${failed} failed`);
-if (passed === 0 || failed > 0) process.exit(1);
+if (missing || failed > 0) process.exit(1);

@@ -42,7 +42,7 @@ describe('the packed package, installed in a scratch project', () => {
   });
 
   it('a downstream node:test suite property-tests its own operator', () => {
-    const { code, out } = run(process.execPath, ['--test', 'node-test.test.mjs']);
+    const { code, out } = run(process.execPath, ['--test', '--test-reporter=tap', 'node-test.test.mjs']);
     expect(out).toMatch(/# pass 2/);
     expect(code).toBe(0);
   });

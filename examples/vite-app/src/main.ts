@@ -22,6 +22,10 @@ async function main() {
   await sleep(50);
   polite.unsubscribe();
   const afterPolite = await firstValueFrom(fromWorker(pool, 'add', 1, 1));
+  // an error thrown in the worker arrives with its name and message
+  const error = await firstValueFrom(fromWorker(pool, 'check', -1)).catch((e: Error) => [e.name, e.message]);
+  // the inline form: a self-contained function, run in a worker made from its source
+  const inline = await firstValueFrom(fromWorker((a: number, b: number) => a * b, 6, 7));
   // six calls to the server, never more than two in flight
   const items = await lastValueFrom(
     range(1, 6).pipe(
@@ -30,7 +34,7 @@ async function main() {
     ),
   );
   await pool.terminate();
-  return { value, streamed, afterSpin, afterPolite, items: items.map((i) => i.id).sort((a, b) => a - b), isolated: globalThis.crossOriginIsolated === true };
+  return { value, streamed, afterSpin, afterPolite, error, inline, items: items.map((i) => i.id).sort((a, b) => a - b), isolated: globalThis.crossOriginIsolated === true };
 }
 
 const out = document.getElementById('out')!;

@@ -15,4 +15,8 @@ export const tasks = exposeWorker({
   spinPolitely: (ctx: WorkerContext) => {
     for (;;) ctx.throwIfCancelled();
   },
+  check: (n: number) => {
+    if (n < 0) throw new RangeError(`expected a count from 0 up, got ${n}`);
+    return n;
+  },
 });

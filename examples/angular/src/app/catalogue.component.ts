@@ -1,5 +1,5 @@
-import { Component, DestroyRef, inject, signal } from '@angular/core';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { Component, DestroyRef, effect, inject, signal } from '@angular/core';
+import { rxResource, takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { AsyncPipe } from '@angular/common';
 import { toArray } from 'rxjs';
 import { createWorkerPool, finalizeWith, fromWorker } from 'rxjs-concurrency';
@@ -10,6 +10,7 @@ import type { tasks } from './tasks.worker';
 /** What the page reports, for the production-build test (spec/bundlers.spec.ts). */
 interface Report {
   products?: number[];
+  featured?: number[];
   score?: number;
   banner?: string;
   left?: string;
@@ -22,7 +23,10 @@ const report = ((globalThis as { catalogueReport?: Report }).catalogueReport ??=
   imports: [AsyncPipe],
   template: `
     <h1>{{ banner() }}</h1>
-    <p>Free API slots: {{ free$ | async }}</p>
+    <p>Free API slots: {{ free$ | async }} (as a signal: {{ free() }})</p>
+    @if (featured.value(); as items) {
+      <p>Featured: {{ items.length }}</p>
+    }
     <ul>
       @for (product of products(); track product.id) {
         <li>{{ product.name }}</li>
@@ -37,6 +41,19 @@ export class CatalogueComponent {
   readonly products = signal<Product[]>([]);
   readonly suggestions = signal<string[]>([]);
   readonly banner = signal('');
+  // file: examples/angular/src/app/catalogue.component.ts
+  /** The quota as a signal: `toSignal` over the semaphore's `available$`. */
+  readonly free = toSignal(inject(ApiQuota).free$, { requireSync: true });
+  /** The featured ids: changing them reloads the resource below (and cancels its load in flight). */
+  readonly featuredIds = signal<readonly number[]>([7, 8, 9]);
+  /**
+   * A resource over semaphoreMap: its requests share the app's quota with every other stream, and a
+   * new `params` value unsubscribes the old stream, which aborts its requests and frees the permits.
+   */
+  readonly featured = rxResource({
+    params: () => this.featuredIds(),
+    stream: ({ params }) => this.catalogue.products(params, 20).pipe(toArray()),
+  });
 
   constructor() {
     const destroyRef = inject(DestroyRef);
@@ -60,6 +77,10 @@ export class CatalogueComponent {
           .pipe(takeUntilDestroyed(destroyRef))
           .subscribe((score) => (report.score = score));
       });
+    effect(() => {
+      const featured = this.featured.value();
+      if (featured) report.featured = featured.map((p) => p.id).sort((a, b) => a - b);
+    });
     this.catalogue.suggestions('rx').pipe(takeUntilDestroyed(destroyRef)).subscribe((s) => this.suggestions.set(s));
     this.catalogue
       .banner()

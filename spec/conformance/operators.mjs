@@ -1,0 +1,77 @@
+// Conformance: the operators and the section family, as a user calls them from the packed package.
+// Runs on every runtime of the suite (spec/runtimes.spec.ts); prints `operators ok` at the end.
+import assert from 'node:assert/strict';
+import { EMPTY, NEVER, TimeoutError, concatMap, defer, finalize, from, interval, lastValueFrom, map, of, range, repeat, take, throwError, timer, toArray } from 'rxjs';
+import {
+  Lock, RateLimiter, Semaphore, fromAbortable, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, rateLimitMap, semaphoreMap, takeUntilAborted, timeoutWith, finalizeWith, cleanups,
+} from 'rxjs-concurrency';
+
+// raceFirst: the loser is torn down before the winner's value; all fail → AggregateError
+const torn = [];
+const winner = await lastValueFrom(raceFirst([timer(30).pipe(map(() => 'slow'), finalize(() => torn.push('slow'))), timer(5).pipe(map(() => 'fast'))]));
+assert.equal(winner, 'fast');
+assert.deepEqual(torn, ['slow']);
+const all = await lastValueFrom(raceFirst([throwError(() => new Error('a')), EMPTY])).catch((e) => e);
+assert.ok(all instanceof AggregateError);
+assert.equal(all.errors.length, 2);
+
+// mergeAsCompleted: completion order, concurrency; gatherSettled: input order, never errors
+const order = await lastValueFrom(mergeAsCompleted([timer(20).pipe(map(() => 'a')), timer(5).pipe(map(() => 'b'))]).pipe(toArray()));
+assert.deepEqual(order, [{ index: 1, value: 'b' }, { index: 0, value: 'a' }]);
+const settled = await lastValueFrom(gatherSettled([of(1), throwError(() => new RangeError('no')), Promise.resolve(3)]));
+assert.deepEqual(settled.map((s) => s.status), ['fulfilled', 'rejected', 'fulfilled']);
+assert.equal(settled[1].reason.name, 'RangeError');
+
+// timeoutWith: the whole source, a fallback, rxjs's TimeoutError
+assert.equal(await lastValueFrom(NEVER.pipe(timeoutWith(10, of('fallback')))), 'fallback');
+assert.ok((await lastValueFrom(NEVER.pipe(timeoutWith(10))).catch((e) => e)) instanceof TimeoutError);
+
+// semaphoreMap: at most 2 at once, composed under concatMap and repeat
+let active = 0;
+let most = 0;
+const job = (i) => defer(() => (active++, (most = Math.max(most, active)), timer(5))).pipe(map(() => i), finalize(() => active--));
+const mapped = await lastValueFrom(range(0, 8).pipe(semaphoreMap(2, job), toArray()));
+assert.equal(mapped.length, 8);
+assert.equal(most, 2);
+const quota = new Semaphore(2);
+const composed = await lastValueFrom(of(1, 2).pipe(concatMap((n) => of(n, n * 10).pipe(semaphoreMap(quota, (v) => timer(1).pipe(map(() => v))))), repeat(2), toArray()));
+assert.deepEqual(composed.sort((a, b) => a - b), [1, 1, 2, 2, 10, 10, 20, 20]);
+assert.equal(quota.available, 2);
+// take(1) of an endless synchronous source inside a section
+assert.deepEqual(await lastValueFrom(quota.section(interval(0).pipe(map((i) => i))).pipe(take(1), toArray())), [0]);
+assert.deepEqual(await lastValueFrom(new Lock().section(range(0, Number.MAX_SAFE_INTEGER)).pipe(take(1), toArray())), [0]);
+
+// rateLimitMap: 3 per 60 ms, the fourth waits for the window
+const limiter = new RateLimiter({ limit: 3, interval: 60 });
+const t0 = performance.now();
+const starts = await lastValueFrom(range(0, 4).pipe(rateLimitMap(limiter, () => of(performance.now() - t0)), toArray()));
+assert.ok(starts[2] < 40, `three start at once (${starts})`);
+assert.ok(starts[3] >= 55, `the fourth waits for the window (${starts})`);
+
+// lockedSection: one at a time, in the order of the values
+const lock = new Lock();
+const log = [];
+await lastValueFrom(of(1, 2, 3).pipe(lockedSection(lock, (v) => defer(() => (log.push(`in ${v}`), timer(3 - v))).pipe(finalize(() => log.push(`out ${v}`)))), toArray()));
+assert.deepEqual(log, ['in 1', 'out 1', 'in 2', 'out 2', 'in 3', 'out 3']);
+assert.equal(lock.locked, false);
+
+// fromAbortable / takeUntilAborted: unsubscribing aborts; an outside abort completes
+let aborted = false;
+const sub = fromAbortable((signal) => new Promise((resolve) => signal.addEventListener('abort', () => ((aborted = true), resolve(0))))).subscribe();
+sub.unsubscribe();
+assert.equal(aborted, true);
+const controller = new AbortController();
+setTimeout(() => controller.abort(), 5);
+assert.deepEqual(await lastValueFrom(interval(1).pipe(takeUntilAborted(controller.signal), toArray())).then((v) => v.length > 0), true);
+
+// finalizeWith: an asynchronous cleanup tracked until it settles
+let cleaned = '';
+of(1).pipe(finalizeWith(async (reason) => { await new Promise((r) => setTimeout(r, 5)); cleaned = reason; })).subscribe();
+await cleanups.settled(1000);
+assert.equal(cleaned, 'complete');
+
+// arguments are checked at the call
+assert.throws(() => semaphoreMap(0, of), RangeError);
+assert.throws(() => new Semaphore(1.5), RangeError);
+
+console.log('operators ok');
