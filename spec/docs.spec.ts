@@ -4,6 +4,7 @@ import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { diagrams } from '../marble-tests/diagrams.js';
 import { imageDir, renderDiagram, textDiagramFiles } from '../scripts/render-marbles.js';
+import { blocks, pages, regions, type Block } from '../scripts/snippets.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -21,18 +22,22 @@ describe('the text diagrams of JSDoc and docs pages', () => {
   });
 });
 
-describe('code blocks of the docs', () => {
-  // a ```ts block that starts with `// file: <path>` is an excerpt of that file, which the
-  // type check compiles: the block cannot drift from code that compiles
-  const pages = ['README.md', ...readdirSync(`${root}docs`, { recursive: true }).map(String).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
-  const excerpts = pages.flatMap((page) =>
-    [...readFileSync(`${root}${page}`, 'utf8').matchAll(/```ts\n\/\/ file: (\S+)\n([\s\S]*?)```/g)].map((m) => [page, m[1]!, m[2]!] as const),
-  );
-  it('there are excerpts to check', () => {
-    expect(excerpts.length).toBeGreaterThan(0);
+describe('code blocks of the docs (scripts/snippets.ts): every one runs as shown, or says why it cannot', () => {
+  const all = pages().flatMap((page) => blocks(page));
+  const where = (b: Block) => `${b.page}:${b.line}`;
+
+  it('every ts/js block is an excerpt of a file under examples/ or a fragment with its reason', () => {
+    expect(all.length).toBeGreaterThan(50);
+    expect(all.filter((b) => b.kind === 'none').map(where)).toEqual([]);
+    expect(all.filter((b) => b.kind === 'fragment' && b.ref.length < 12).map(where)).toEqual([]);
   });
-  it.each(excerpts)('%s: the block from %s is an excerpt of that file', (_page, file, body) => {
-    expect(readFileSync(`${root}${file}`, 'utf8')).toContain(`// file: ${file}\n${body}`);
+
+  it.each(all.filter((b) => b.kind === 'file' || b.kind === 'excerpt').map((b) => [where(b), b] as const))('%s is an excerpt of a file under examples/', (_where, block) => {
+    expect(block.ref).toMatch(/^examples\//);
+    const file = readFileSync(`${root}${block.ref}`, 'utf8');
+    // the old form quotes its own `// file:` line; a marked excerpt is the text between `// docs:` lines
+    if (block.kind === 'file') expect(file).toContain(block.body);
+    else expect(regions(block.ref), 'run `npx tsx scripts/snippets.ts --write`').toContain(block.body);
   });
 });
 

@@ -1,5 +1,7 @@
-// A downstream project's own operator, property-tested with rxjs-concurrency/testing.
-import { EMPTY, catchError, filter } from 'rxjs';
+// A downstream project's own operator, property-tested with rxjs-concurrency/testing
+// (docs/testing.md quotes the part between the `docs:` lines).
+// docs: begin
+import { filter } from 'rxjs';
 
 /**
  * Emits every other value: the 1st, 3rd, 5th, … Built from rxjs's operators, so it passes the
@@ -10,6 +12,9 @@ import { EMPTY, catchError, filter } from 'rxjs';
 export function everyOther() {
   return (source) => source.pipe(filter((_, index) => index % 2 === 0));
 }
+// docs: end
+
+import { EMPTY, catchError } from 'rxjs';
 
 /** The same, with a bug: it forgets the source's errors. */
 export function everyOtherSwallowingErrors() {

@@ -1,3 +1,4 @@
+// docs: begin
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkOperatorContract } from 'rxjs-concurrency/testing';
@@ -10,3 +11,4 @@ test('everyOther keeps the Observable contract', () => {
 test('the buggy version is caught, with a marble counterexample', () => {
   assert.throws(() => checkOperatorContract(() => everyOtherSwallowingErrors()), /upstream errors reach the output[\s\S]*source: (cold|hot)\('/);
 });
+// docs: end

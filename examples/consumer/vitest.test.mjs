@@ -1,3 +1,4 @@
+// docs: begin
 import { expect, test } from 'vitest';
 import { checkOperatorContract } from 'rxjs-concurrency/testing';
 import { everyOther, everyOtherSwallowingErrors } from './everyOther.mjs';
@@ -9,3 +10,4 @@ test('everyOther keeps the Observable contract', () => {
 test('the buggy version is caught, with a marble counterexample', () => {
   expect(() => checkOperatorContract(() => everyOtherSwallowingErrors())).toThrow(/upstream errors reach the output[\s\S]*source: (cold|hot)\('/);
 });
+// docs: end
