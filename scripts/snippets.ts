@@ -47,10 +47,12 @@ export function blocks(page: string, text = readFileSync(`${root}${page}`, 'utf8
   return found;
 }
 
-/** The `// docs: begin` … `// docs: end` regions of an example file, in order. */
+/** The `// docs: begin` … `// docs: end` regions of an example file, in order, less the markers' indentation. */
 export function regions(file: string): string[] {
   const text = readFileSync(`${root}${file}`, 'utf8');
-  return [...text.matchAll(/^\/\/ docs: begin\n([\s\S]*?)^\/\/ docs: end$/gm)].map((m) => m[1]!);
+  return [...text.matchAll(/^([ \t]*)\/\/ docs: begin\n([\s\S]*?)^[ \t]*\/\/ docs: end$/gm)].map((m) =>
+    m[2]!.split('\n').map((line) => (line.startsWith(m[1]!) ? line.slice(m[1]!.length) : line)).join('\n'),
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv.includes('--write')) {

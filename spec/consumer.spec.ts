@@ -16,7 +16,7 @@ const run = (command: string, args: string[], cwd = project) => {
 };
 
 beforeAll(() => {
-  packedProject(project, ['rxjs', 'fast-check', 'vitest', 'typescript', '@types/node', 'bullmq']);
+  packedProject(project, ['rxjs', 'fast-check', 'vitest', 'typescript', '@types/node', 'bullmq', 'ioredis']);
   cpSync(`${root}examples/consumer`, project, { recursive: true });
   writeFileSync(`${project}/package.json`, JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   writeFileSync(`${project}/vitest.config.mjs`, "export default { test: { include: ['vitest.test.mjs'] } };\n");

@@ -41,6 +41,18 @@ describe('code blocks of the docs (scripts/snippets.ts): every one runs as shown
   });
 });
 
+describe('the install lines name every package an entry point needs', () => {
+  it.each([
+    ['README.md', ['rxjs-concurrency', 'rxjs']],
+    ['docs/redis.md', ['rxjs-concurrency', 'rxjs', 'ioredis']],
+    // BullMQ 6 loads ioredis as an optional peer of its own: without it the queue pool throws
+    ['docs/bullmq.md', ['rxjs-concurrency', 'rxjs', 'bullmq', 'ioredis']],
+  ])('%s', (page, packages) => {
+    const lines = [...readFileSync(`${root}${page}`, 'utf8').matchAll(/^npm install (.+)$/gm)].map((m) => m[1]!.split(/\s+/));
+    expect(lines.some((names) => packages.every((p) => names.includes(p)))).toBe(true);
+  });
+});
+
 describe('the API reference', () => {
   it('`npm run docs` regenerates docs/api with no diff (TypeDoc, warnings are errors)', () => {
     const out = `${root}.tmp/api-check`;

@@ -21,7 +21,7 @@ export interface RedisLockOptions {
  *
  * @example
  * ```ts
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis';
  * import { lockedSection } from 'rxjs-concurrency';
  * import { RedisLock } from 'rxjs-concurrency/redis';
  *

@@ -37,7 +37,7 @@ export interface RedisRateLimiterOptions {
  *
  * @example
  * ```ts
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis';
  * import { RedisRateLimiter } from 'rxjs-concurrency/redis';
  *
  * const api = new RedisRateLimiter(new Redis(process.env.REDIS_URL!), 'partner-api', { limit: 10, interval: 1000 });

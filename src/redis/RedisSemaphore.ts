@@ -54,7 +54,7 @@ interface Holder {
  *
  * @example
  * ```ts
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis';
  * import { semaphoreMap } from 'rxjs-concurrency';
  * import { RedisSemaphore } from 'rxjs-concurrency/redis';
  *
