@@ -116,7 +116,7 @@ describe('createQueuePool + serveQueue', () => {
     expect(await lastValueFrom(fromWorker(p, 'count', 3).pipe(toArray()))).toEqual([1, 2, 3]);
   }, 60_000);
 
-  it("a process killed mid-job errors that job with WorkerCrashedError once BullMQ's stall check finds it; the job does not run again", async () => {
+  it("a process killed mid-job errors that job with WorkerCrashedError (the pool's lock watch or a survivor's stall check finds it); the job does not run again", async () => {
     const queue = newQueue();
     const servers = [await server(queue, 1, ['-', '1000', '300']), await server(queue, 1, ['-', '1000', '300'])];
     const p = pool(queue);
@@ -128,10 +128,34 @@ describe('createQueuePool + serveQueue', () => {
     expect(error).toBeInstanceOf(WorkerCrashedError);
     // the survivor takes new jobs, and the dead job never ran again
     expect(await lastValueFrom(fromWorker(p, 'add', 1, 2))).toBe(3);
-    expect(started(servers, 'victim')).toBe(1);
+    // the pool may find the expired lock before the survivor's stall check does: that check then
+    // takes the job out of the active list and fails it, without running it
     const r = redis.client();
-    expect(await r.llen(`bull:${queue}:active`)).toBe(0);
+    await waitFor(async () => (await r.llen(`bull:${queue}:active`)) === 0, 10_000);
+    await sleep(300);
+    expect(started(servers, 'victim')).toBe(1);
   }, 30_000);
+
+  it('the only serving process killed mid-job: the pool itself finds the expired lock and errors the job with WorkerCrashedError; a process started later does not run it again', async () => {
+    const queue = newQueue();
+    const lone = await server(queue, 1, ['-', '1000', '300']);
+    const p = pool(queue);
+    const result = lastValueFrom(fromWorker(p, 'wait', 'alone', 60_000)).catch((e: unknown) => e);
+    await waitFor(() => lone.lines.includes('start alone'));
+    lone.process.kill('SIGKILL');
+    await lone.exit;
+    // nobody is left to run BullMQ's stall check: within about 1.25 × lockDuration the pool finds it
+    const error = await Promise.race([result, sleep(10_000).then(() => 'no error within 10 s')]);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect(p.stats).toEqual({ workers: 0, busy: 0, queued: 0 });
+    // a process started afterwards serves new jobs, and its stall check fails the dead job for good
+    const later = await server(queue, 1, ['-', '1000', '300']);
+    expect(await lastValueFrom(fromWorker(p, 'add', 2, 2))).toBe(4);
+    const r = redis.client();
+    await waitFor(async () => (await r.llen(`bull:${queue}:active`)) === 0, 10_000);
+    await sleep(500);
+    expect(later.lines).not.toContain('start alone');
+  }, 40_000);
 
   it('close() lets the running job finish, then the process stops taking jobs', async () => {
     const queue = newQueue();

@@ -34,6 +34,7 @@ interface RedisClient {
   publish(channel: string, message: string): Promise<unknown>;
   xtrim(key: string, strategy: 'MINID', threshold: string): Promise<unknown>;
   del(key: string): Promise<unknown>;
+  eval(script: string, keys: number, ...args: string[]): Promise<unknown>;
   xreadBuffer(...args: (string | number)[]): Promise<[Buffer, [Buffer, Buffer[]][]][] | null>;
   disconnect(): void;
 }
@@ -44,7 +45,17 @@ interface Task {
   cancelled: boolean;
   /** the pid of the process running it, once it said it started */
   worker: unknown;
+  /** the lock's duration in the process that runs it (it said so when the job started) */
+  lockMs: number;
 }
+
+/**
+ * BullMQ's own stall condition, for one job: still in the active list, but its lock is gone (the
+ * process that ran it stopped renewing it). Returns the job's attempts started, or -1.
+ */
+const STALLED = `if redis.call('EXISTS', KEYS[2]) == 0 and redis.call('LPOS', KEYS[1], ARGV[1]) then
+  return tonumber(redis.call('HGET', KEYS[3], 'ats') or '1') end
+return -1`;
 
 const terminatedError = () => new Error('fromWorker: the pool has been terminated');
 
@@ -54,7 +65,8 @@ const terminatedError = () => new Error('fromWorker: the pool has been terminate
  * of `fromWorker` hold: values arrive in order as the handler yields them; errors keep `name`,
  * `message` and `stack`; unsubscribing a waiting job removes it from the queue before any process
  * runs it; unsubscribing a running job aborts `ctx.signal` in the process that runs it; a process
- * that dies errors its job with `WorkerCrashedError` once BullMQ's stall check finds it.
+ * that dies errors its job with `WorkerCrashedError` once a live process's stall check or this pool's
+ * own watch of the job's lock finds it (the watch needs no serving process alive).
  * `stats` counts this pool's jobs (`workers`: the processes running them); `terminate()` cancels
  * them and closes the connections the pool opened.
  *
@@ -108,6 +120,10 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
   private reading = false;
   private terminated = false;
   private closing: Promise<void> | undefined;
+  /** the timer of the lock watch, while a job of this pool runs */
+  private watching: ReturnType<typeof setTimeout> | undefined;
+  /** `<prefix>:<queue>`, where BullMQ keeps the queue's keys */
+  private readonly prefixed: string;
 
   constructor(options: QueuePoolOptions, name: string) {
     const { connection, queue: _queue, prefix = 'bull', ...jobOptions } = options;
@@ -121,6 +137,7 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
     this.reply = replyKey(prefix, name, this.id);
     this.channel = cancelChannel(prefix, name);
     this.events = `${prefix}:${name}:events`;
+    this.prefixed = `${prefix}:${name}`;
     this.jobPrefix = Buffer.from(`rxc-${this.id}-`);
   }
 
@@ -169,7 +186,7 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
       observer.error(error);
       return () => undefined;
     }
-    const entry: Task = { observer, added: false, cancelled: false, worker: undefined };
+    const entry: Task = { observer, added: false, cancelled: false, worker: undefined, lockMs: 0 };
     this.tasks.set(jobId, entry);
     this.read();
     const add = (error?: unknown) => {
@@ -315,7 +332,12 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
     if (!task) return;
     const { observer } = task;
     try {
-      if (kind === 's') task.worker = data ? data.toString() : true;
+      if (kind === 's') {
+        const [pid, lock] = (data ? data.toString() : '').split(' ');
+        task.worker = pid || true;
+        task.lockMs = Number(lock) > 0 ? Number(lock) : 30_000;
+        this.watch();
+      }
       else if (kind === 'n') observer.next(decodeValue(data!));
       else {
         this.tasks.delete(jobId);
@@ -329,9 +351,48 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
     }
   }
 
+  /**
+   * Watches the locks of this pool's running jobs, a quarter of the shortest lock apart, while any
+   * runs. BullMQ's stall check runs only in serving processes: when the one that ran a job died and
+   * none is left, nobody else would find the job. A job found stalled with no attempt left errors
+   * here with `WorkerCrashedError`, within about 1.25 × lockDuration (the stall check of a live
+   * process later fails it, and it never runs again); one whose `attempts` leave room waits for a
+   * serving process to run it again.
+   */
+  private watch(): void {
+    if (this.watching || this.terminated) return;
+    let shortest = Infinity;
+    for (const task of this.tasks.values()) if (task.worker !== undefined) shortest = Math.min(shortest, task.lockMs);
+    if (shortest === Infinity) return;
+    this.watching = setTimeout(() => void this.checkStalled(), Math.min(5000, Math.max(100, shortest / 4)));
+    this.watching.unref?.();
+  }
+
+  private async checkStalled(): Promise<void> {
+    const running = [...this.tasks].filter(([, task]) => task.worker !== undefined);
+    try {
+      const client = await this.client();
+      const attempts = this.jobOptions.attempts ?? 1;
+      const base = `${this.prefixed}:`;
+      const found = await Promise.all(running.map(([jobId]) => client.eval(STALLED, 3, `${base}active`, `${base}${jobId}:lock`, `${base}${jobId}`, jobId) as Promise<number>));
+      running.forEach(([jobId, task], i) => {
+        const started = found[i]!;
+        if (started < 0 || started < attempts || this.tasks.get(jobId) !== task) return;
+        this.tasks.delete(jobId);
+        task.observer.error(new WorkerCrashedError('The worker process running this job died (its BullMQ lock expired)'));
+      });
+    } catch {
+      // Redis unreachable: the next round tries again
+    } finally {
+      this.watching = undefined;
+      this.watch();
+    }
+  }
+
   terminate(): Promise<void> {
     return (this.closing ??= (async () => {
       this.terminated = true;
+      clearTimeout(this.watching);
       const ended = [...this.tasks];
       this.tasks.clear();
       const cancels = ended.filter(([, task]) => task.added).map(([jobId]) => this.cancelJob(jobId).catch(() => undefined));

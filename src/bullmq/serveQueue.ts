@@ -35,6 +35,8 @@ interface RedisLike {
 
 /** More than any number of stalls: a stalled job comes back to a processor, which decides (see below). */
 const STALLS_UNBOUNDED = 1_000_000;
+/** BullMQ's default `lockDuration`. */
+const BULLMQ_LOCK_DURATION = 30_000;
 
 /**
  * Serves the handlers of a worker module (the object `exposeWorker` returns) to every
@@ -96,7 +98,9 @@ export async function serveQueue<H extends WorkerHandlers>(tasks: H | WorkerPool
     if (data !== undefined) args.push('d', data);
     client!.xadd(...args).catch(() => undefined);
   };
-  const started = Buffer.from(String(process.pid));
+  // a job's start tells its pool who runs it and how long its lock lasts: the pool watches the lock
+  // (a process that dies with no other serving process alive is found by the pool alone)
+  const started = Buffer.from(`${process.pid} ${options.lockDuration ?? BULLMQ_LOCK_DURATION}`);
   const mark = <E extends Error>(error: E): E => (ours.add(error), error);
 
   const processor = (job: Job<QueueJobData>, _token?: string, signal?: AbortSignal): Promise<string> => {
