@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { EMPTY, Observable, catchError, concatMap, lastValueFrom, map, mergeMap, of, switchMap, take, timer, toArray, type OperatorFunction, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
+import fc from 'fast-check';
 import {
   Lock,
   Semaphore,
@@ -146,6 +147,31 @@ describe('correct rxjs operators pass the contract', () => {
     ['concatMap', ({ inner }: ContractContext) => concatMap(inner)],
   ] as const)('%s', (_name, make) => {
     checkOperatorContract(make as (c: ContractContext) => OperatorFunction<string, unknown>, { numRuns: RUNS });
+  });
+});
+
+describe('values of another type: the `values` option', () => {
+  it('an operator typed for numbers is checked over generated numbers, and passes', () => {
+    const seen: unknown[] = [];
+    const double = (): OperatorFunction<number, number> => (source) => source.pipe(map((n) => (seen.push(n), n * 2)));
+    checkOperatorContract(() => double(), { values: fc.integer({ min: 1000, max: 2000 }), numRuns: RUNS });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((n) => typeof n === 'number' && n >= 1000 && n <= 2000)).toBe(true);
+  });
+
+  it('the inners carry them too, and a counterexample prints them', () => {
+    const message = messageOf(() =>
+      checkOperatorContract(({ inner }: ContractContext<number>) => (source: Observable<number>) => source.pipe(mergeMap(inner), catchError(() => EMPTY)), {
+        values: fc.constant(7),
+        compositions: ['alone'],
+      }),
+    );
+    expect(message).toMatch(/rule broken: upstream errors reach the output/);
+    expect(message).not.toMatch(/\{ a: "a"/); // no letters stood in for the values
+  });
+
+  it('a values option that is not an arbitrary is a TypeError naming it', () => {
+    expect(() => checkOperatorContract(() => map((x: number) => x), { values: 5 as never })).toThrow(/^checkOperatorContract: options\.values must be a fast-check Arbitrary/);
   });
 });
 

@@ -33,9 +33,10 @@ export type Yielded<R> = R extends Observable<infer V>
         ? V
         : Awaited<R>;
 /**
- * One call of a pool's tasks: a task's name followed by its arguments, for each task. `fromWorker`
- * takes it as one rest tuple, so a mistake is reported about itself: the task names that exist, the
- * argument of the wrong type, the argument that is missing.
+ * One call of a pool's tasks: a task's name followed by its arguments, for each task (for wrappers
+ * of your own). `fromWorker` checks a call in two steps instead, the name against every task name,
+ * then the arguments against that task's, so that each mistake is reported about itself: a wrong
+ * name with the list of names that exist, the argument of the wrong type, the argument missing.
  */
 export type TaskCall<H> = { [K in keyof H & string]: [name: K, ...args: TaskArgs<H[K]>] }[keyof H & string];
 /** A value without its `transfer()` wrapper. */
@@ -75,9 +76,9 @@ export type Unwrap<V> = V extends Transferring<infer T> ? T : V;
  */
 export function fromWorker<F extends (...args: never[]) => unknown>(fn: F, ...args: TaskArgs<NoInfer<F>>): Observable<TaskValue<F>>;
 // the pool form last: when no overload matches, TypeScript 7 reports the last one's error
-export function fromWorker<H extends WorkerHandlers, K extends keyof H & string, C extends TaskCall<H>>(
+export function fromWorker<H extends WorkerHandlers, K extends keyof H & string>(
   pool: WorkerPool<H>,
-  ...call: C & [name: K, ...args: unknown[]]
+  ...call: [name: K, ...args: unknown[]] & [name: K, ...args: TaskArgs<H[K]>]
 ): Observable<TaskValue<H[K]>>;
 export function fromWorker(target: WorkerPool | ((...args: never[]) => unknown), ...rest: unknown[]): Observable<unknown> {
   const fn = 'fromWorker';

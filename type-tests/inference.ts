@@ -1,6 +1,8 @@
 // Type tests: the inference of every public function, pinned. Compiled (not run) by
 // spec/types.spec.ts under TypeScript 5.9, 6.0 and 7; a wrong inference is a compile error here.
-import { NEVER, Observable, of, type OperatorFunction } from 'rxjs';
+import { NEVER, Observable, map, mergeMap, of, type OperatorFunction } from 'rxjs';
+import fc from 'fast-check';
+import { checkOperatorContract } from 'rxjs-concurrency/testing';
 import {
   Lock,
   RateLimiter,
@@ -134,3 +136,9 @@ fromWorker(shapesPool, 'sum', numbers);
 fromWorker(shapesPool, 'obj', { a: 1, list: ['x'] });
 const second = fromWorker(shapesPool, 'pair', [1, 'x']);
 expectType<ValueOf<typeof second>, string>(true);
+
+// the testing kit over values of another type: the operator's input type follows `values`
+checkOperatorContract(() => map((n: number) => n + 1), { values: fc.integer() });
+checkOperatorContract(({ inner }) => mergeMap((n: number) => inner(n, 0)), { values: fc.integer() });
+// @ts-expect-error an operator typed for numbers is not checked over the default strings
+checkOperatorContract(() => map((n: number) => n + 1));

@@ -6,16 +6,22 @@ import { checkFunction, checkInteger, checkOptions, typeError } from '../interna
 import { checkChoices, fromMarble, marbleSource, showMarble, type MarbleSource } from './marbles.js';
 
 /** What `makeOperator` receives: inner Observables for higher-order operators. */
-export interface ContractContext {
+export interface ContractContext<T = string> {
   /**
    * An inner Observable for the `index`-th value, made from the generated inner diagrams. Its
    * subscriptions are checked like the source's: use it as the project of `mergeMap` & co.
    */
-  inner(value: string, index: number): Observable<string>;
+  inner(value: T, index: number): Observable<T>;
 }
 
-/** Options of {@link checkOperatorContract}. */
-export interface ContractOptions {
+/** Options of {@link checkOperatorContract}; `T` is the type of the generated values. */
+export interface ContractOptions<T = string> {
+  /**
+   * The values the generated sources (and inners) carry: a fast-check arbitrary. Default: strings,
+   * each value the letter of its frame (`'a'`, `'b'`, …). Give one when the operator under test is
+   * typed for other values: `{ values: fc.integer() }` for an `OperatorFunction<number, …>`.
+   */
+  readonly values?: fc.Arbitrary<T>;
   /** Generated cases. Default 200. */
   readonly numRuns?: number;
   /** Replays a failure: the seed from its message. */
@@ -100,9 +106,10 @@ class Violation extends Error {
   }
 }
 
-type Case = [source: MarbleSource, inners: MarbleSource[], unsubscribeAt: number | undefined, composition: ContractComposition, outer: MarbleSource];
+/** `fill`: a value of the `values` option for the sources that make their own (endless, synchronous), or undefined for letters. */
+type Case = [source: MarbleSource, inners: MarbleSource[], unsubscribeAt: number | undefined, composition: ContractComposition, outer: MarbleSource, fill: unknown];
 
-function runCase(makeOperator: (context: ContractContext) => OperatorFunction<string, unknown>, options: ContractOptions, [source, inners, unsubscribeAt, composition, outer]: Case): void {
+function runCase(makeOperator: (context: ContractContext) => OperatorFunction<string, unknown>, options: ContractOptions<unknown>, [source, inners, unsubscribeAt, composition, outer, fill]: Case): void {
   const records: Record[] = [];
   const notes: { frame: number; kind: 'N' | 'E' | 'C'; value?: unknown; late: boolean }[] = [];
   const scheduler = new TestScheduler(() => undefined);
@@ -168,7 +175,7 @@ function runCase(makeOperator: (context: ContractContext) => OperatorFunction<st
     const endless = composition === 'endless';
     // over an endless source the inners are synchronous and end, each with at least one value:
     // what could stop the source must come before the next value is pulled
-    const innerObservables = inners.map((m) => (endless ? synchronous(m, true) : fromMarble(helpers, m)));
+    const innerObservables = inners.map((m) => (endless ? synchronous(m, true, fill) : fromMarble(helpers, m)));
     const context: ContractContext = {
       inner: (_value, index) => track(`inner ${index}`, innerObservables[index % innerObservables.length]!),
     };
@@ -179,7 +186,7 @@ function runCase(makeOperator: (context: ContractContext) => OperatorFunction<st
               fail('an endless synchronous source is stopped', `the operator took ${ENDLESS_LIMIT} values from it with take(1) downstream and did not stop it`);
               return subscriber.complete();
             }
-            subscriber.next(LETTER(i));
+            subscriber.next(fill === undefined ? LETTER(i) : (fill as string));
           }
         })
       : composition === 'synchronous'
@@ -265,21 +272,38 @@ function runCase(makeOperator: (context: ContractContext) => OperatorFunction<st
  *
  * @example
  * ```ts
- * import { mergeMap } from 'rxjs';
+ * import fc from 'fast-check';
+ * import { map } from 'rxjs';
  * import { checkOperatorContract } from 'rxjs-concurrency/testing';
  *
  * test('myOperator keeps the contract', () => {
  *   checkOperatorContract(({ inner }) => myOperator((value, index) => inner(value, index)));
  * });
+ * // an operator typed for numbers: the generated sources carry numbers
+ * test('double keeps the contract', () => {
+ *   checkOperatorContract(() => map((n: number) => n * 2), { values: fc.integer() });
+ * });
  * ```
  */
-export function checkOperatorContract(
-  makeOperator: (context: ContractContext) => OperatorFunction<string, unknown>,
-  options: ContractOptions = {},
+export function checkOperatorContract<T>(
+  makeOperator: (context: ContractContext<T>) => OperatorFunction<T, unknown>,
+  options: ContractOptions<T> & { readonly values: fc.Arbitrary<T> },
+): void;
+// without `values` the sources carry strings: an operator typed for other values is a type error here
+export function checkOperatorContract(makeOperator: (context: ContractContext) => OperatorFunction<string, unknown>, options?: ContractOptions): void;
+export function checkOperatorContract<T>(
+  makeOperator: (context: ContractContext<T>) => OperatorFunction<T, unknown>,
+  options: ContractOptions<T> = {},
 ): void {
   const fn = 'checkOperatorContract';
   checkFunction(fn, 'makeOperator', makeOperator);
   checkOptions(fn, options);
+  if (options.values !== undefined && typeof (options.values as { generate?: unknown } | null)?.generate !== 'function') {
+    typeError(fn, 'options.values', 'a fast-check Arbitrary', options.values);
+  }
+  // the checks below only pass values along: they are the same for every value type
+  const make = makeOperator as unknown as (context: ContractContext) => OperatorFunction<string, unknown>;
+  const value = options.values as fc.Arbitrary<string> | undefined;
   const maxFrames = checkInteger(fn, 'options.maxFrames', options.maxFrames ?? 8, 1);
   const numRuns = checkInteger(fn, 'options.numRuns', options.numRuns ?? 200, 1);
   if (options.seed !== undefined) checkInteger(fn, 'options.seed', options.seed, -(2 ** 31), 2 ** 31 - 1);
@@ -290,14 +314,15 @@ export function checkOperatorContract(
   checkChoices(fn, 'options.compositions', options.compositions, CONTRACT_COMPOSITIONS);
   const compositions = options.compositions ?? CONTRACT_COMPOSITIONS;
   const arbitrary = fc.tuple(
-    marbleSource({ maxFrames, kinds }),
-    fc.array(marbleSource({ maxFrames: Math.max(1, maxFrames - 3), kinds }), { minLength: 1, maxLength: 3 }),
+    marbleSource({ maxFrames, kinds, value }),
+    fc.array(marbleSource({ maxFrames: Math.max(1, maxFrames - 3), kinds, value }), { minLength: 1, maxLength: 3 }),
     fc.option(fc.integer({ min: 0, max: maxFrames + 4 }), { nil: undefined }),
     fc.constantFrom(...compositions),
     marbleSource({ maxFrames: Math.max(1, maxFrames - 4), kinds: ['cold'], endings: ['complete', 'never'] }),
+    value ?? fc.constant(undefined),
   ) as fc.Arbitrary<Case>;
   const details = fc.check(
-    fc.property(arbitrary, (c) => runCase(makeOperator, options, c)),
+    fc.property(arbitrary, (c) => runCase(make, options, c)),
     { numRuns, seed: options.seed, path: options.path },
   );
   if (!details.failed) return;
@@ -328,7 +353,7 @@ const LETTER = (i: number) => String.fromCharCode(97 + (i % 26));
  * The diagram's values, then its ending, synchronously on each subscription. `finite`: a value even
  * when the diagram has none, and a completion when it has no ending.
  */
-function synchronous(source: MarbleSource, finite = false): Observable<string> {
+function synchronous(source: MarbleSource, finite = false, fill?: unknown): Observable<string> {
   return new Observable<string>((subscriber) => {
     let emitted = false;
     for (const char of source.marble) {
@@ -340,7 +365,7 @@ function synchronous(source: MarbleSource, finite = false): Observable<string> {
         subscriber.next(source.values[char] ?? char);
       }
     }
-    if (finite && !emitted) subscriber.next('z');
+    if (finite && !emitted) subscriber.next(fill === undefined ? 'z' : (fill as string));
     if (finite || source.marble.endsWith('|')) subscriber.complete();
   });
 }

@@ -2,8 +2,8 @@
 import { createWorkerPool, fromWorker } from 'rxjs-concurrency';
 
 const tasks = {
-  fib: (n: number): number => n,
-  later: async (label: string, ms: number) => label.repeat(ms),
+  fib: (n: number): number => n, later: async (label: string, ms: number) => label.repeat(ms),
+  countPrimes: (limit: number): number => limit, stubborn: (): number => 0,
 };
 const pool = createWorkerPool<typeof tasks>(new URL('file:///tasks.worker.js'));
-fromWorker(pool, 'fibx', 40);
+fromWorker(pool, 'countPrime', 40);
