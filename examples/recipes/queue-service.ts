@@ -6,7 +6,7 @@ import { createQueuePool } from 'rxjs-concurrency/bullmq';
 import type { tasks } from './queue-tasks.js';
 
 const pool = createQueuePool<typeof tasks>({
-  connection: { host: process.env.REDIS_HOST ?? '127.0.0.1', port: 6379, maxRetriesPerRequest: null },
+  connection: { host: process.env.REDIS_HOST ?? '127.0.0.1', port: Number(process.env.REDIS_PORT ?? 6379), maxRetriesPerRequest: null },
   queue: 'media',
   attempts: 1, // BullMQ's job options pass through: no retry
 });

@@ -4,7 +4,7 @@ import { serveQueue } from 'rxjs-concurrency/bullmq';
 import { tasks } from './queue-tasks.js';
 
 const server = await serveQueue(tasks, {
-  connection: { host: process.env.REDIS_HOST ?? '127.0.0.1', port: 6379, maxRetriesPerRequest: null },
+  connection: { host: process.env.REDIS_HOST ?? '127.0.0.1', port: Number(process.env.REDIS_PORT ?? 6379), maxRetriesPerRequest: null },
   queue: 'media',
   concurrency: 2,
   // BullMQ's own options: a dead process's job errors within about lockDuration + stalledInterval
