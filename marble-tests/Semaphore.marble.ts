@@ -1,11 +1,9 @@
 // Semaphore.resize in virtual time, with the subscription frames of every section's source.
 import { describe, it } from 'vitest';
-import { merge, timer, ignoreElements, concat, defer } from 'rxjs';
+import { merge, timer, ignoreElements, concat } from 'rxjs';
 import { Semaphore } from '../src/index.js';
-import { marbles } from './helpers.js';
+import { at, marbles } from './helpers.js';
 
-/** Runs `action` at `frame` inside the marble run, as part of the output (it emits nothing). */
-const at = (frame: number, action: () => void) => timer(frame).pipe(ignoreElements(), (o) => concat(o, defer(() => (action(), [])).pipe(ignoreElements())));
 
 describe('Semaphore.resize', () => {
   it('growing serves the waiter at once, at the frame of the resize', () => {

@@ -2,7 +2,7 @@
 // SVG by `npm run docs` (scripts/render-marbles.ts), so a picture can never disagree with a test.
 import { map, merge, type Observable } from 'rxjs';
 import type { RunHelpers } from 'rxjs/testing';
-import { Lock, RateLimiter, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, rateLimitMap, semaphoreMap, timeoutWith, type Settled } from '../src/index.js';
+import { KeyedSemaphore, Lock, RateLimiter, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, rateLimitMap, semaphoreMap, timeoutWith, type Settled } from '../src/index.js';
 
 export interface Line {
   readonly label: string;
@@ -145,6 +145,26 @@ export const diagrams: readonly Diagram[] = [
       return merge(...inputs.map((input) => limiter.section(input)));
     },
     subscriptions: ['^!', '^!', '-----^!'],
+  },
+  {
+    name: 'KeyedSemaphore',
+    page: 'KeyedSemaphore.md',
+    source: 'src/KeyedSemaphore.ts',
+    inputs: [
+      { label: 'a1', marble: '-a|', kind: 'cold' },
+      { label: 'a2', marble: '-b|', kind: 'cold', at: 2 },
+      { label: 'a3', marble: '-c|', kind: 'cold', at: 6 },
+      { label: 'x1', marble: '-x|', kind: 'cold', at: 4 },
+    ],
+    call: "keyed.section('a', a1), …('a', a2), …('a', a3), keyed.section('x', x1); permits 1",
+    output: '-a-b-x-c|',
+    build: (inputs) => {
+      const keyed = new KeyedSemaphore<string>({ permits: 1 });
+      const [a1, a2, a3, x1] = inputs;
+      // key a queues three sections before key x queues one: x goes second, not last
+      return merge(keyed.section('a', a1!), keyed.section('a', a2!), keyed.section('a', a3!), keyed.section('x', x1!));
+    },
+    subscriptions: ['^-!', '--^-!', '------^-!', '----^-!'],
   },
   {
     name: 'rateLimitMap',

@@ -3,6 +3,7 @@ import { EMPTY, Observable, catchError, concatMap, lastValueFrom, map, mergeMap,
 import { TestScheduler } from 'rxjs/testing';
 import fc from 'fast-check';
 import {
+  KeyedSemaphore,
   Lock,
   Semaphore,
   finalizeWith,
@@ -191,6 +192,13 @@ describe('every operator of this package passes the contract', () => {
       return (source) => lock.section((lease) => (lease.signal.aborted ? EMPTY : source));
     }],
     ['semaphoreMap (Infinity: private permits without a limit)', ({ inner }) => semaphoreMap(Infinity, inner)],
+    ['semaphoreMap over a KeyedSemaphore (a key per value, a cap per key, weights)', ({ inner }) =>
+      semaphoreMap(new KeyedSemaphore<string>({ permits: 3, perKey: 2 }), inner, { key: (v) => v, weight: (_v, i) => (i % 2) + 1 })],
+    ['KeyedSemaphore.section (two keys, shared by every subscription)', () => {
+      const keyed = new KeyedSemaphore<number>({ permits: 1 });
+      let n = 0;
+      return (source) => keyed.section(n++ % 2, source);
+    }],
     ['fromAbortable', () => (source) => fromAbortable(() => source)],
     ['lockedSection(lock, project)', ({ inner }) => lockedSection(new Lock(), inner)],
     ['finalizeWith', () => finalizeWith(() => undefined)],

@@ -14,8 +14,9 @@ export { gatherSettled, type GatherSettledOptions, type SettledTuple } from './g
 export { timeoutWith, type TimeoutFallback } from './timeoutWith.js';
 export { Semaphore } from './Semaphore.js';
 export { Lock } from './Lock.js';
+export { KeyedSemaphore, type KeyedSemaphoreOptions } from './KeyedSemaphore.js';
 export { lockedSection } from './lockedSection.js';
-export { semaphoreMap, type SemaphoreMapOptions } from './semaphoreMap.js';
+export { semaphoreMap, type SemaphoreMapOptions, type KeyedSemaphoreMapOptions } from './semaphoreMap.js';
 export { RateLimiter, type RateLimiterOptions } from './RateLimiter.js';
 export { rateLimitMap, type RateLimitMapOptions } from './rateLimitMap.js';
 export { onCancel } from './onCancel.js';

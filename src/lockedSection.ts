@@ -49,5 +49,5 @@ export function lockedSection<T, R>(
   if (project === undefined) return (source) => lock.section(source);
   checkFunction('lockedSection', 'project', project);
   // this package's Lock: one object per section; any other (a RedisLock): each value its section
-  return isGate(lock) ? sectionMap(() => lock, project, one) : mergeMap((value, index) => lock.section(() => project(value, index)));
+  return isGate(lock) ? sectionMap(() => () => lock, project, one) : mergeMap((value, index) => lock.section(() => project(value, index)));
 }

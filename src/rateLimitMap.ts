@@ -58,7 +58,12 @@ export function rateLimitMap<T, R>(
 
   const limiterOf = () => (limiter instanceof RateLimiter ? limiter : new RateLimiter(limiter));
   // without a concurrency cap: one object per inner, as semaphoreMap
-  if (concurrency === Infinity) return sectionMap(limiterOf, project, costOf);
+  if (concurrency === Infinity) {
+    return sectionMap(() => {
+      const shared = limiterOf();
+      return () => shared;
+    }, project, costOf);
+  }
   return (source) =>
     defer(() => {
       const shared = limiterOf();

@@ -2,6 +2,8 @@ import { mergeMap, type ObservableInput, type OperatorFunction } from 'rxjs';
 import { checkFunction, checkInteger, checkOptions, typeError } from './internal/core/validate.js';
 import { isPermitSource, sectionMap } from './internal/sections/sectionMap.js';
 import { Permits, isGate } from './internal/sections/permits.js';
+import type { KeyedSemaphore } from './KeyedSemaphore.js';
+import type { Gate } from './internal/sections/permits.js';
 import type { PermitSource } from './types.js';
 
 /** Options of `semaphoreMap`. */
@@ -9,6 +11,19 @@ export interface SemaphoreMapOptions<T> {
   /** Permits each inner holds: a number, or a function of the value and its index. Default 1. */
   readonly weight?: number | ((value: T, index: number) => number);
 }
+
+/** Options of `semaphoreMap` over a `KeyedSemaphore`: `key` picks each value's key. */
+export interface KeyedSemaphoreMapOptions<T, K> extends SemaphoreMapOptions<T> {
+  readonly key: (value: T, index: number) => K;
+}
+
+/** A `KeyedSemaphore` by shape (its gates), so that semaphoreMap ships no keyed class of its own. */
+interface KeyedGates {
+  readonly permits: number;
+  readonly perKey: number;
+  gateFor_(key: unknown): Gate;
+}
+const isKeyed = (value: unknown): value is KeyedGates => typeof (value as Partial<KeyedGates> | null)?.gateFor_ === 'function';
 
 /**
  * Like `mergeMap`, but each inner Observable runs inside `semaphore.section(…)`: asyncio's
@@ -44,19 +59,36 @@ export interface SemaphoreMapOptions<T> {
  * // never more than 3 calls in flight across both streams
  * ```
  */
+export function semaphoreMap<T, R, K>(
+  semaphore: KeyedSemaphore<K>,
+  project: (value: T, index: number) => ObservableInput<R>,
+  options: KeyedSemaphoreMapOptions<T, K>,
+): OperatorFunction<T, R>;
 export function semaphoreMap<T, R>(
   semaphore: PermitSource | number,
   project: (value: T, index: number) => ObservableInput<R>,
   options?: SemaphoreMapOptions<T>,
+): OperatorFunction<T, R>;
+export function semaphoreMap<T, R>(
+  semaphore: PermitSource | KeyedGates | number,
+  project: (value: T, index: number) => ObservableInput<R>,
+  options?: SemaphoreMapOptions<T> & { readonly key?: (value: T, index: number) => unknown },
 ): OperatorFunction<T, R> {
   const fn = 'semaphoreMap';
-  if (typeof semaphore === 'number') {
-    // as checkConcurrency does, without shipping it: an integer from 1 up, or Infinity
-    if (semaphore !== Infinity) checkInteger(fn, 'concurrency', semaphore, 1, Infinity, 'a positive integer or Infinity');
-  } else if (!isPermitSource(semaphore)) typeError(fn, 'semaphore', 'a PermitSource or a positive integer', semaphore);
+  const keyOf = options?.key;
+  if (isKeyed(semaphore)) {
+    if (keyOf === undefined) typeError(fn, 'options.key', 'a function of the value that gives its key, with a KeyedSemaphore', keyOf);
+    checkFunction(fn, 'options.key', keyOf);
+  } else {
+    if (keyOf !== undefined) typeError(fn, 'options.key', 'nothing: a key goes with a KeyedSemaphore only', keyOf);
+    if (typeof semaphore === 'number') {
+      // as checkConcurrency does, without shipping it: an integer from 1 up, or Infinity
+      if (semaphore !== Infinity) checkInteger(fn, 'concurrency', semaphore, 1, Infinity, 'a positive integer or Infinity');
+    } else if (!isPermitSource(semaphore)) typeError(fn, 'semaphore', 'a PermitSource, a KeyedSemaphore or a positive integer', semaphore);
+  }
   checkFunction(fn, 'project', project);
   const weightOption = checkOptions(fn, options).weight ?? 1;
-  const capacity = typeof semaphore === 'number' ? semaphore : semaphore.permits;
+  const capacity = typeof semaphore === 'number' ? semaphore : isKeyed(semaphore) ? Math.min(semaphore.perKey, semaphore.permits) : semaphore.permits;
   if (typeof weightOption === 'number') checkInteger(fn, 'options.weight', weightOption, 1, capacity);
   else checkFunction(fn, 'options.weight', weightOption);
   const weightOf =
@@ -65,8 +97,14 @@ export function semaphoreMap<T, R>(
   // A number makes private permits per subscription (Infinity: no limit, as mergeMap's default;
   // Infinity − w is Infinity); this package's own Semaphore and Lock take the fast path (one object
   // per section); any other PermitSource (one over Redis) runs each inner as its `section`.
-  if (typeof semaphore === 'number') return sectionMap(() => new Permits(semaphore), project, weightOf);
-  if (isGate(semaphore)) return sectionMap(() => semaphore, project, weightOf);
+  if (typeof semaphore === 'number') {
+    return sectionMap(() => {
+      const permits = new Permits(semaphore);
+      return () => permits;
+    }, project, weightOf);
+  }
+  if (isKeyed(semaphore)) return sectionMap(() => (value, index) => semaphore.gateFor_(keyOf!(value, index)), project, weightOf);
+  if (isGate(semaphore)) return sectionMap(() => () => semaphore, project, weightOf);
   // project is called when the permits are granted, as on the fast path
   return mergeMap((value, index) => semaphore.section(() => project(value, index), weightOf(value, index)));
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { EMPTY, NEVER, TimeoutError, concatMap, defer, finalize, from, interval, lastValueFrom, map, of, range, repeat, take, throwError, timer, toArray } from 'rxjs';
 import {
-  Lock, RateLimiter, Semaphore, fromAbortable, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, rateLimitMap, semaphoreMap, takeUntilAborted, timeoutWith, finalizeWith, cleanups,
+  KeyedSemaphore, Lock, RateLimiter, Semaphore, fromAbortable, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, rateLimitMap, semaphoreMap, takeUntilAborted, timeoutWith, finalizeWith, cleanups,
 } from 'rxjs-concurrency';
 
 // raceFirst: the loser is torn down before the winner's value; all fail → AggregateError
@@ -40,6 +40,14 @@ assert.equal(quota.available, 2);
 // take(1) of an endless synchronous source inside a section
 assert.deepEqual(await lastValueFrom(quota.section(interval(0).pipe(map((i) => i))).pipe(take(1), toArray())), [0]);
 assert.deepEqual(await lastValueFrom(new Lock().section(range(0, Number.MAX_SAFE_INTEGER)).pipe(take(1), toArray())), [0]);
+
+// KeyedSemaphore: the keys take turns (the quiet key is not served after every noisy call)
+const keyed = new KeyedSemaphore({ permits: 1 });
+const turns = await lastValueFrom(
+  of('n', 'n', 'n', 'n', 'q', 'q').pipe(semaphoreMap(keyed, (k) => timer(1).pipe(map(() => k)), { key: (k) => k }), toArray()),
+);
+assert.deepEqual(turns, ['n', 'n', 'q', 'n', 'q', 'n']);
+assert.equal(keyed.keys, 0);
 
 // rateLimitMap: 3 per 60 ms, the fourth waits for the window
 const limiter = new RateLimiter({ limit: 3, interval: 60 });

@@ -1,4 +1,4 @@
-import { Observable, type ObservableInput } from 'rxjs';
+import { Observable, type ObservableInput, type Subscriber } from 'rxjs';
 import type { Lease } from '../../types.js';
 import { checkInteger } from '../core/validate.js';
 import { toObservable } from '../core/inputs.js';
@@ -21,13 +21,16 @@ export function sectionInput<T>(fn: string, source: ObservableInput<T> | ((lease
 export function gatedSection<T>(gate: Gate, fn: string, source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), weight: number, param = 'weight'): Observable<T> {
   const input = sectionInput(fn, source);
   if (weight !== 1) checkInteger(fn, param, weight, 1, gate.permits);
-  return new Observable<T>((subscriber) => {
-    const held = new Held<T>(gate, weight, subscriber, openInput, input);
-    // registered before the source can emit, so a synchronous source stops as soon as the
-    // subscriber unsubscribes (take(1) on range(0, 1e9))
-    subscriber.add(() => held.cancel_());
-    held.request_();
-  });
+  return new Observable<T>((subscriber) => enterSection(gate, subscriber, input, weight));
+}
+
+/** One subscription of a section: one `Held` waiting on `gate`, reporting straight to `subscriber`. */
+export function enterSection<T>(gate: Gate, subscriber: Subscriber<T>, input: SectionInput<T>, weight: number): void {
+  const held = new Held<T>(gate, weight, subscriber, openInput, input);
+  // registered before the source can emit, so a synchronous source stops as soon as the
+  // subscriber unsubscribes (take(1) on range(0, 1e9))
+  subscriber.add(() => held.cancel_());
+  held.request_();
 }
 
 /** Opens a `section()`: its value is its source, or the factory that makes it from the lease. */

@@ -14,7 +14,8 @@ export function isPermitSource(value: unknown): value is PermitSource {
  * its subscription's state: one object per value (its section), as `mergeMap` has.
  */
 export function sectionMap<T, R>(
-  gateOf: () => Gate,
+  /** Per subscription: where each value's section waits (one gate for all, or a key's gate per value). */
+  gateOf: () => (value: T, index: number) => Gate,
   project: (value: T, index: number) => ObservableInput<R>,
   weightOf: (value: T, index: number) => number,
 ): OperatorFunction<T, R> {
@@ -56,13 +57,15 @@ export function sectionMap<T, R>(
         next(value: T) {
           const i = index++;
           let weight: number;
+          let where: Gate;
           try {
             weight = weightOf(value, i);
+            where = gate(value, i);
           } catch (error) {
             return fail(error);
           }
-          if (owner.closed) return; // `weight` is user code: it may have unsubscribed the output
-          const held = new Held<R>(gate, weight, owner, open, value, i);
+          if (owner.closed) return; // `weight` and a key are user code: they may have unsubscribed the output
+          const held = new Held<R>(where, weight, owner, open, value, i);
           sections.add(held);
           held.request_();
         },

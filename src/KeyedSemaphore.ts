@@ -1,0 +1,186 @@
+import { Observable, type ObservableInput } from 'rxjs';
+import { checkFunction, checkInteger, checkOptions, rangeError, typeError } from './internal/core/validate.js';
+import { enterSection, sectionInput } from './internal/sections/gatedSection.js';
+import { KeyedPermits, type KeyGate } from './internal/sections/keyedPermits.js';
+import type { Waiter } from './internal/sections/permits.js';
+import type { Lease, PermitSource } from './types.js';
+
+/** Options of {@link KeyedSemaphore}. */
+export interface KeyedSemaphoreOptions<K> {
+  /** The global capacity: an integer ≥ 1, or `Infinity` for none. */
+  readonly permits: number;
+  /** The most weight one key may hold at once: an integer ≥ 1 (or `Infinity`). Default: `permits`. */
+  readonly perKey?: number;
+  /** A key's part when keys compete (a finite number > 0, the same for a key every time). Default 1. */
+  readonly share?: (key: K) => number;
+}
+
+/** An integer from 1 up, or Infinity. */
+const checkCount = (fn: string, param: string, value: unknown): number =>
+  value === Infinity ? Infinity : checkInteger(fn, param, value, 1, Infinity, 'an integer from 1 up or Infinity');
+
+/**
+ * A semaphore shared by many keys (tenants, customers, API tokens, hosts) that is fair across
+ * them: a key that queues thousands of sections does not make another key's few wait behind them.
+ *
+ * `permits` is the global capacity, `perKey` the most weight one key may hold at once, and
+ * `share(key)` a key's part when keys compete. Within a key, sections wait in strict FIFO order
+ * with weights, as in a `Semaphore` (a heavy head blocks its own key's later waiters, never
+ * another key's). Across keys, grants rotate among the keys that have a waiter that fits, weighted
+ * by share (deficit round robin), instead of going to the globally oldest waiter: while two keys
+ * both have a waiter that fits, the weight granted to each, divided by its share, stays within
+ * about one section's weight of the other's. A key at its `perKey` cap is passed over until it
+ * releases. A key that neither holds nor waits costs no memory.
+ *
+ * Sections, leases, fencing tokens (one sequence across keys), O(1) cancel, permits back after the
+ * section's teardown, and `resize`, as for `Semaphore`. `new KeyedSemaphore({ permits: Infinity,
+ * perKey: 1 })` is a lock per key.
+ *
+ * ```text
+ * a1:       -a|
+ * a2:         -b|
+ * a3:             -c|
+ * x1:           -x|
+ * keyed.section('a', a1), …('a', a2), …('a', a3), keyed.section('x', x1); permits 1
+ * output:   -a-b-x-c|
+ * a1 subs:  ^-!
+ * a2 subs:  --^-!
+ * a3 subs:  ------^-!
+ * x1 subs:  ----^-!
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { KeyedSemaphore, semaphoreMap } from 'rxjs-concurrency';
+ *
+ * // 8 calls at once in all, at most 4 for one tenant; the tenants take turns
+ * const upstream = new KeyedSemaphore<string>({ permits: 8, perKey: 4 });
+ * requests$.pipe(semaphoreMap(upstream, (r) => callUpstream(r), { key: (r) => r.tenant })).subscribe();
+ * ```
+ */
+export class KeyedSemaphore<K = string> {
+  readonly #core: KeyedPermits<K>;
+
+  /** @param options `{ permits, perKey = permits, share = () => 1 }` */
+  constructor(options: KeyedSemaphoreOptions<K>) {
+    const fn = 'KeyedSemaphore';
+    if (options === null || typeof options !== 'object') typeError(fn, 'options', 'an object { permits, perKey?, share? }', options);
+    const opts = checkOptions(fn, options);
+    const permits = checkCount(fn, 'options.permits', opts.permits);
+    // not given: no cap of its own, so the capacity alone limits a key, as it is now or resized to
+    const perKey = opts.perKey === undefined ? Infinity : checkCount(fn, 'options.perKey', opts.perKey);
+    if (opts.share !== undefined) checkFunction(fn, 'options.share', opts.share);
+    const share = opts.share
+      ? (key: K) => {
+          const part = opts.share!(key);
+          if (typeof part !== 'number') typeError(fn, 'options.share(key)', 'a finite number above 0', part);
+          if (!(part > 0 && Number.isFinite(part))) rangeError(fn, 'options.share(key)', 'a finite number above 0', part);
+          return part;
+        }
+      : () => 1;
+    this.#core = new KeyedPermits<K>(permits, perKey, share, (waiter) =>
+      waiter.error(new RangeError(`KeyedSemaphore.resize: a waiting section needs ${waiter.weight_} permits, more than a key may now hold (${this.perKey})`)),
+    );
+  }
+
+  /** The global capacity. */
+  get permits(): number {
+    return this.#core.permits;
+  }
+
+  /** The most weight one key may hold at once (`permits` unless `perKey` was given smaller). */
+  get perKey(): number {
+    return Math.min(this.#core.perKey_, this.#core.permits);
+  }
+
+  /** Permits free now, across keys (0 while a shrunk semaphore still has more held than its capacity). */
+  get available(): number {
+    return Math.max(0, this.#core.free_);
+  }
+
+  /** Sections waiting, across keys. */
+  get waiting(): number {
+    return this.#core.waiting_;
+  }
+
+  /** @internal Where a section of `key` waits now (for `semaphoreMap`'s fast path). */
+  gateFor_(key: K): KeyGate<K> {
+    return this.#core.gate_(key);
+  }
+
+  /** Keys that hold or wait now. */
+  get keys(): number {
+    return this.#core.keys_;
+  }
+
+  /** Weight `key` holds now. */
+  held(key: K): number {
+    return this.#core.peek_(key)?.held_ ?? 0;
+  }
+
+  /** Sections of `key` waiting now. */
+  queued(key: K): number {
+    return this.#core.peek_(key)?.waiters_.size_ ?? 0;
+  }
+
+  /**
+   * Runs `source` as a critical section of `key` holding `weight` permits: waits for them (FIFO
+   * within the key, in turn across keys), subscribes, and gives them back once the source has ended
+   * or been unsubscribed and its teardown has run. A factory `(lease) => source` is called when the
+   * permits are granted.
+   */
+  section<T>(key: K, source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), weight = 1): Observable<T> {
+    return this.#section('KeyedSemaphore.section', key, source, weight);
+  }
+
+  #section<T>(fn: string, key: K, source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), weight: number): Observable<T> {
+    const input = sectionInput(fn, source);
+    if (weight !== 1) checkInteger(fn, 'weight', weight, 1, this.perKey);
+    // the key's gate is looked up at each subscription (a key that went idle meanwhile was
+    // forgotten), and not made for a subscriber closed already (forkJoin after a synchronous error)
+    return new Observable<T>((subscriber) => {
+      if (subscriber.closed) return;
+      let gate: KeyGate<K>;
+      try {
+        gate = this.#core.gate_(key); // runs options.share(key), user code
+      } catch (error) {
+        return subscriber.error(error);
+      }
+      enterSection(gate, subscriber, input, weight);
+    });
+  }
+
+  /**
+   * The permits of one key as a `PermitSource`, for `semaphoreMap`, `lockedSection` and anything
+   * else that takes one: its sections are `section(key, …)`.
+   */
+  forKey(key: K): PermitSource {
+    const core = this.#core;
+    return {
+      get permits() {
+        return Math.min(core.perKey_, core.permits);
+      },
+      section: <T>(source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), weight = 1) => this.#section<T>('KeyedSemaphore.forKey(key).section', key, source, weight),
+    };
+  }
+
+  /**
+   * Changes the global capacity to `permits` (an integer ≥ 1, or `Infinity`). Growing serves waiters
+   * at once, in turn; shrinking interrupts no running section; a waiter heavier than what a key may
+   * now hold errors with a `RangeError`.
+   */
+  resize(permits: number): void {
+    const core = this.#core;
+    core.resize_(checkCount('KeyedSemaphore.resize', 'permits', permits));
+    const limit = Math.min(core.perKey_, permits);
+    const hopeless: [KeyGate<K>, Waiter][] = [];
+    for (const [gate, waiter] of core.waiters_()) if (waiter.weight_ > limit) hopeless.push([gate, waiter]);
+    // rejected after the walk: a rejection runs user code, which may cancel other waiters
+    for (const [gate, waiter] of hopeless) {
+      core.drop_(gate, waiter);
+      core.reject_(waiter);
+      core.forget_(gate);
+    }
+    core.dispatch_();
+  }
+}
