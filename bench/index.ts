@@ -6,6 +6,7 @@ import { memory, racingVsRxjs, sectionsVsPeers, semaphoreMapVsMergeMap, waiterSc
 import { bundleSize } from './size.js';
 import { machine, quick, results } from './harness.js';
 import { rateLimits } from './rate.js';
+import { keyedLimits } from './keyed.js';
 import { redisLimits } from './redis.js';
 import { queueWorkers } from './bullmq.js';
 
@@ -28,7 +29,7 @@ if (repeat > 0) {
   }
   process.exit(0);
 }
-for (const group of [semaphoreMapVsMergeMap, sectionsVsPeers, waiterScaling, rateLimits, redisLimits, queueWorkers, racingVsRxjs, workersVsPeers, memory, bundleSize]) {
+for (const group of [semaphoreMapVsMergeMap, sectionsVsPeers, waiterScaling, keyedLimits, rateLimits, redisLimits, queueWorkers, racingVsRxjs, workersVsPeers, memory, bundleSize]) {
   await group();
 }
 const missed = results.filter((r) => r.met === false);

@@ -16,6 +16,8 @@ export class KeyGate<K> implements Gate, Linked {
   held_ = 0;
   /** Weight this key may still take in the current round of the rotation (deficit round robin). */
   deficit_ = 0;
+  /** Kept by the core for a while after the key stopped holding and waiting. */
+  idle_ = false;
   readonly waiters_ = new Queue<Waiter>();
   readonly core_: KeyedPermits<K>;
   readonly key_: K;
@@ -57,8 +59,9 @@ export class KeyGate<K> implements Gate, Linked {
     this.waiters_.enqueue_(waiter);
     this.core_.waiting_++;
     this.core_.activate_(this);
-    // whoever waits may fit where the heads of other keys do not
-    this.core_.dispatch_();
+    // a newcomer that fits may go where the heads of other keys do not; one that does not fit
+    // changes nothing for anyone (no walk of the rotation per waiter)
+    if (this.waiters_.head_ === waiter && this.core_.fits_(this, waiter.weight_)) this.core_.dispatch_();
   }
 
   leave_(waiter: Waiter): void {
@@ -100,6 +103,8 @@ export class KeyedPermits<K> {
   waiting_ = 0;
   readonly #share: (key: K) => number;
   readonly #gates = new Map<K, KeyGate<K>>();
+  /** Gates kept in `#gates` though their key neither holds nor waits. */
+  #idle = 0;
   /** The keys with a waiter, in turn order. */
   readonly #rotation = new Queue<KeyGate<K>>();
   readonly #reject: (waiter: Waiter) => void;
@@ -115,19 +120,24 @@ export class KeyedPermits<K> {
 
   /** Keys that hold or wait. */
   get keys_(): number {
-    return this.#gates.size;
+    return this.#gates.size - this.#idle;
   }
 
-  /** The gate of `key`, made when the key first holds or waits. */
+  /** The gate of `key`, made when the key first holds or waits (or kept from its last use). */
   gate_(key: K): KeyGate<K> {
     let gate = this.#gates.get(key);
     if (!gate) this.#gates.set(key, (gate = new KeyGate(this, key, this.#share(key))));
+    else if (gate.idle_) {
+      gate.idle_ = false;
+      this.#idle--;
+    }
     return gate;
   }
 
   /** The gate of `key` if it holds or waits now (read-only uses: nothing is made). */
   peek_(key: K): KeyGate<K> | undefined {
-    return this.#gates.get(key);
+    const gate = this.#gates.get(key);
+    return gate && !gate.idle_ ? gate : undefined;
   }
 
   fits_(gate: KeyGate<K>, weight: number): boolean {
@@ -148,16 +158,26 @@ export class KeyedPermits<K> {
     if (!gate.queued_) this.#rotation.enqueue_(gate);
   }
 
-  /** Drops a key that neither holds nor waits. */
+  /**
+   * A key that neither holds nor waits is idle. Its gate is kept for its next section (a key that
+   * comes back at once, as one stream's sections do, costs no new object), but the idle ones are
+   * dropped, all together, as soon as they outnumber both the busy keys and 64: an idle key costs
+   * no memory beyond that bound, and the sweep costs O(1) per key over time.
+   */
   forget_(gate: KeyGate<K>): void {
-    if (gate.held_ > 0 || gate.waiters_.size_ > 0) return;
+    if (gate.held_ > 0 || gate.waiters_.size_ > 0 || gate.idle_) return;
     this.#rotation.remove_(gate);
-    if (this.#gates.get(gate.key_) === gate) this.#gates.delete(gate.key_);
+    if (this.#gates.get(gate.key_) !== gate) return;
+    gate.idle_ = true;
+    if (++this.#idle <= 64 || this.#idle <= this.#gates.size - this.#idle) return;
+    for (const [key, idle] of this.#gates) if (idle.idle_) this.#gates.delete(key);
+    this.#idle = 0;
   }
 
   /** Walks the waiters of every key, for `resize`. */
   *waiters_(): Generator<[KeyGate<K>, Waiter]> {
     for (const gate of this.#gates.values()) {
+      if (gate.idle_) continue;
       for (let node = gate.waiters_.head_; node; node = node.next_ as Waiter | undefined) yield [gate, node];
     }
   }
@@ -187,7 +207,8 @@ export class KeyedPermits<K> {
     const rotation = this.#rotation;
     let passed = 0;
     let gate: KeyGate<K> | undefined;
-    while ((gate = rotation.head_) !== undefined && passed < rotation.size_) {
+    // with no permit free no head fits (weights are whole numbers from 1): no walk
+    while (this.free_ >= 1 && (gate = rotation.head_) !== undefined && passed < rotation.size_) {
       const head = gate.waiters_.head_;
       if (head === undefined) {
         rotation.remove_(gate);
