@@ -8,6 +8,22 @@ import { marbles } from './helpers.js';
 const later = <T>(frame: number, observable: Observable<T>) => concat(timer(frame).pipe(ignoreElements()), observable);
 
 describe('RateLimiter', () => {
+  it('several windows at once (2 per 5 frames and 3 per 12): a section starts only when every window has room', () => {
+    marbles(({ cold, expectObservable, expectSubscriptions }) => {
+      const limiter = new RateLimiter({ windows: [{ limit: 2, interval: 5 }, { limit: 3, interval: 12 }] });
+      const a = cold('a|');
+      const b = cold('b|');
+      const c = cold('c|');
+      const d = cold('d|');
+      // c waits for the short window (frame 5); d then for the long one (3 starts since frame 0: frame 12)
+      expectObservable(merge(limiter.section(a), limiter.section(b), limiter.section(c), limiter.section(d))).toBe('(ab)-c------d|');
+      expectSubscriptions(a.subscriptions).toBe('^!');
+      expectSubscriptions(b.subscriptions).toBe('^!');
+      expectSubscriptions(c.subscriptions).toBe('-----^!');
+      expectSubscriptions(d.subscriptions).toBe('------------^!');
+    });
+  });
+
   it('the third section of a 2-per-5 limit starts when the first start leaves the window', () => {
     marbles(({ cold, expectObservable, expectSubscriptions }) => {
       const limiter = new RateLimiter({ limit: 2, interval: 5 });

@@ -202,8 +202,8 @@ describe('the operators over a KeyedSemaphore', () => {
   it('semaphoreMap: a keyed limiter needs `key`, a plain one refuses it', () => {
     const keyed = new KeyedSemaphore<string>({ permits: 2 });
     expect(() => semaphoreMap(keyed as never, () => of(1))).toThrow(TypeError);
-    expect(() => semaphoreMap(keyed as never, () => of(1))).toThrow(/^semaphoreMap: options\.key must be a function of the value that gives its key/);
-    expect(() => semaphoreMap(new Semaphore(2), () => of(1), { key: () => 'a' } as never)).toThrow(/^semaphoreMap: options\.key must be nothing: a key goes with a KeyedSemaphore only/);
+    expect(() => semaphoreMap(keyed as never, () => of(1))).toThrow(/^semaphoreMap: options\.key must be a function \(value, index\) => key, with a KeyedSemaphore/);
+    expect(() => semaphoreMap(new Semaphore(2), () => of(1), { key: () => 'a' } as never)).toThrow(/^semaphoreMap: options\.key must be undefined: a key goes with a KeyedSemaphore/);
     expect(() => semaphoreMap(keyed, (v: number) => of(v), { key: (v) => String(v), weight: 3 })).toThrow(/^semaphoreMap: options\.weight must be an integer from 1 to 2/);
   });
 

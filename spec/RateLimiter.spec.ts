@@ -20,13 +20,15 @@ interface Arrival {
  * the same frame run in the order TestScheduler runs them: the scenario's own actions in the order
  * they were set up (each waiter's arrival, then its cancel), the limiter's timer after them.
  */
-function model(limit: number, interval: number, arrivals: readonly Arrival[]): (number | undefined)[] {
+function model(windows: readonly { limit: number; interval: number }[], arrivals: readonly Arrival[]): (number | undefined)[] {
   const result: (number | undefined)[] = arrivals.map(() => undefined);
   const starts: { time: number; cost: number }[] = [];
   const queue: number[] = [];
-  const used = (t: number) => starts.filter((s) => s.time > t - interval).reduce((sum, s) => sum + s.cost, 0);
+  const used = (t: number, interval: number) => starts.filter((s) => s.time > t - interval).reduce((sum, s) => sum + s.cost, 0);
+  // with several windows, a start needs room in each
+  const fits = (t: number, cost: number) => windows.every((w) => used(t, w.interval) + cost <= w.limit);
   const dispatch = (t: number) => {
-    while (queue.length > 0 && used(t) + arrivals[queue[0]!]!.cost <= limit) {
+    while (queue.length > 0 && fits(t, arrivals[queue[0]!]!.cost)) {
       const i = queue.shift()!;
       result[i] = t;
       starts.push({ time: t, cost: arrivals[i]!.cost });
@@ -36,8 +38,8 @@ function model(limit: number, interval: number, arrivals: readonly Arrival[]): (
   const timerAt = (t: number) => {
     if (queue.length === 0) return Infinity;
     const cost = arrivals[queue[0]!]!.cost;
-    const moments = starts.map((s) => s.time + interval).filter((m) => m > t).sort((a, b) => a - b);
-    return moments.find((m) => used(m) + cost <= limit) ?? Infinity;
+    const moments = starts.flatMap((s) => windows.map((w) => s.time + w.interval)).filter((m) => m > t).sort((a, b) => a - b);
+    return moments.find((m) => fits(m, cost)) ?? Infinity;
   };
   const events = arrivals
     .flatMap((a, i) => [
@@ -69,10 +71,13 @@ function model(limit: number, interval: number, arrivals: readonly Arrival[]): (
 const scenario = fc.record({
   limit: fc.integer({ min: 1, max: 4 }),
   interval: fc.integer({ min: 1, max: 5 }).map((n) => n * 2),
-}).chain(({ limit, interval }) =>
+  // a second, longer window, as in "4 per second and 60 per minute" (or none)
+  second: fc.option(fc.record({ extra: fc.integer({ min: 0, max: 3 }), times: fc.integer({ min: 2, max: 4 }) }), { nil: undefined }),
+}).chain(({ limit, interval, second }) =>
   fc.record({
     limit: fc.constant(limit),
     interval: fc.constant(interval),
+    windows: fc.constant<{ limit: number; interval: number }[]>(second === undefined ? [{ limit, interval }] : [{ limit, interval }, { limit: limit + second.extra, interval: interval * second.times }]),
     arrivals: fc.array(
       fc.record({
         arrive: fc.integer({ min: 0, max: 15 }).map((n) => n * 2),
@@ -87,11 +92,11 @@ const scenario = fc.record({
 describe('RateLimiter against a reference model', () => {
   it('start times equal the model’s; the window never holds more than the limit; FIFO', () => {
     fc.assert(
-      fc.property(scenario, ({ limit, interval, arrivals }) => {
+      fc.property(scenario, ({ limit, interval, windows, arrivals }) => {
         const started: (number | undefined)[] = arrivals.map(() => undefined);
         const scheduler = newTestScheduler();
         scheduler.run(({ flush }) => {
-          const limiter = new RateLimiter({ limit, interval });
+          const limiter = windows.length === 1 ? new RateLimiter({ limit, interval }) : new RateLimiter({ windows });
           const subs: (Subscription | undefined)[] = [];
           arrivals.forEach((a, i) => {
             scheduler.schedule(() => {
@@ -103,12 +108,14 @@ describe('RateLimiter against a reference model', () => {
           expect(limiter.waiting).toBe(0);
           for (const s of subs) s?.unsubscribe();
         });
-        expect(started).toEqual(model(limit, interval, arrivals));
-        // the rule itself, independent of the model: any span of `interval` holds at most `limit`
+        expect(started).toEqual(model(windows, arrivals));
+        // the rule itself, independent of the model: any span of each window's interval holds at most its limit
         const starts = arrivals.flatMap((a, i) => (started[i] === undefined ? [] : [{ time: started[i]!, cost: a.cost }]));
-        for (const s of starts) {
-          const inSpan = starts.filter((o) => o.time >= s.time && o.time < s.time + interval).reduce((sum, o) => sum + o.cost, 0);
-          expect(inSpan).toBeLessThanOrEqual(limit);
+        for (const w of windows) {
+          for (const s of starts) {
+            const inSpan = starts.filter((o) => o.time >= s.time && o.time < s.time + w.interval).reduce((sum, o) => sum + o.cost, 0);
+            expect(inSpan).toBeLessThanOrEqual(w.limit);
+          }
         }
       }),
       { numRuns: RUNS },
@@ -116,7 +123,10 @@ describe('RateLimiter against a reference model', () => {
   });
 
   it('the scenarios do make waiters wait (the property above is not vacuous)', () => {
-    expect(model(1, 4, [{ arrive: 0, cost: 1, cancelAfter: undefined }, { arrive: 0, cost: 1, cancelAfter: undefined }])).toEqual([0, 4]);
+    expect(model([{ limit: 1, interval: 4 }], [{ arrive: 0, cost: 1, cancelAfter: undefined }, { arrive: 0, cost: 1, cancelAfter: undefined }])).toEqual([0, 4]);
+    // and a second window binds where the first would let a start through
+    const four = [0, 0, 0, 0].map((arrive) => ({ arrive, cost: 1, cancelAfter: undefined }));
+    expect(model([{ limit: 2, interval: 5 }, { limit: 3, interval: 12 }], four)).toEqual([0, 0, 5, 12]);
   });
 });
 
@@ -157,6 +167,13 @@ describe('RateLimiter', () => {
     expect(pulled()).toBe(1);
   });
 
+  it('several windows: the limit, interval and windows it reports; composed under the contract', () => {
+    const limiter = new RateLimiter({ windows: [{ limit: 60, interval: 60_000 }, { limit: 4, interval: 1000 }] });
+    expect([limiter.limit, limiter.interval, limiter.permits]).toEqual([4, 1000, 4]);
+    expect(limiter.windows).toEqual([{ limit: 60, interval: 60_000 }, { limit: 4, interval: 1000 }]);
+    checkOperatorContract(({ inner }) => rateLimitMap({ windows: [{ limit: 2, interval: 3 }, { limit: 3, interval: 7 }] }, inner), { numRuns: RUNS });
+  });
+
   it('keeps the Observable contract, composed (section and rateLimitMap)', () => {
     checkOperatorContract(() => {
       const limiter = new RateLimiter({ limit: 2, interval: 3 });
@@ -167,7 +184,7 @@ describe('RateLimiter', () => {
   });
 
   it.each([
-    [() => new RateLimiter(undefined as never), TypeError, /^RateLimiter: options must be an object \{ limit, interval \}/],
+    [() => new RateLimiter(undefined as never), TypeError, /^RateLimiter: options must be an object \{ limit, interval \} or \{ windows \}/],
     [() => new RateLimiter({ limit: 0, interval: 10 }), RangeError, /^RateLimiter: options\.limit must be an integer from 1 up, got 0/],
     [() => new RateLimiter({ limit: 1.5, interval: 10 }), RangeError, /options\.limit/],
     [() => new RateLimiter({ limit: 2, interval: 0 }), RangeError, /^RateLimiter: options\.interval must be a finite number of milliseconds above 0, got 0/],
@@ -175,10 +192,16 @@ describe('RateLimiter', () => {
     [() => new RateLimiter({ limit: 2, interval: '5' as never }), TypeError, /options\.interval/],
     [() => new RateLimiter({ limit: 2, interval: 5 }).section(of(1), 3), RangeError, /^RateLimiter\.section: cost must be an integer from 1 to 2, got 3/],
     [() => new RateLimiter({ limit: 2, interval: 5 }).section(5 as never), TypeError, /^RateLimiter\.section: source must be an ObservableInput/],
-    [() => rateLimitMap(5 as never, () => of(1)), TypeError, /^rateLimitMap: limiter must be a RateLimiter or \{ limit, interval \}/],
+    [() => rateLimitMap(5 as never, () => of(1)), TypeError, /^rateLimitMap: limiter must be a RateLimiter, \{ limit, interval \} or \{ windows \}/],
     [() => rateLimitMap({ limit: 2, interval: 5 }, 'x' as never), TypeError, /^rateLimitMap: project must be a function/],
     [() => rateLimitMap({ limit: 2, interval: 5 }, () => of(1), { cost: 3 }), RangeError, /^rateLimitMap: options\.cost must be an integer from 1 to 2, got 3/],
     [() => rateLimitMap({ limit: 2, interval: 5 }, () => of(1), { concurrency: 0 }), RangeError, /^rateLimitMap: options\.concurrency/],
+    [() => new RateLimiter({ windows: [] }), TypeError, /^RateLimiter: options\.windows must be a non-empty array of \{ limit, interval \}/],
+    [() => new RateLimiter({ windows: [{ limit: 4, interval: 1000 }, { limit: 0, interval: 60_000 }] }), RangeError, /^RateLimiter: options\.windows\[1\]\.limit must be an integer from 1 up, got 0/],
+    [() => new RateLimiter({ windows: [{ limit: 4, interval: 1000 }, 5 as never] }), TypeError, /^RateLimiter: options\.windows\[1\] must be an object/],
+    // a cost must fit every window it meets
+    [() => new RateLimiter({ windows: [{ limit: 4, interval: 1000 }, { limit: 2, interval: 60_000 }] }).section(of(1), 3), RangeError, /^RateLimiter\.section: cost must be an integer from 1 to 2, got 3/],
+    [() => rateLimitMap({ windows: [{ limit: 4, interval: 1000 }, { limit: 2, interval: 60_000 }] }, () => of(1), { cost: 3 }), RangeError, /^rateLimitMap: options\.cost must be an integer from 1 to 2, got 3/],
   ])('%#: bad arguments throw synchronously, naming the function and the parameter', (call, ErrorClass, message) => {
     expect(call).toThrow(ErrorClass);
     expect(call).toThrow(message);

@@ -1,7 +1,9 @@
-import { Observable, type ObservableInput } from 'rxjs';
+import { Observable, type ObservableInput, type OperatorFunction } from 'rxjs';
 import { checkFunction, checkInteger, checkOptions, rangeError, typeError } from './internal/core/validate.js';
 import { enterSection, sectionInput } from './internal/sections/gatedSection.js';
 import { KeyedPermits, type KeyGate } from './internal/sections/keyedPermits.js';
+import { sectionMap, weightsOf } from './internal/sections/sectionMap.js';
+import type { KeyedSemaphoreMapOptions } from './semaphoreMap.js';
 import type { Waiter } from './internal/sections/permits.js';
 import type { Lease, PermitSource } from './types.js';
 
@@ -103,9 +105,19 @@ export class KeyedSemaphore<K = string> {
     return this.#core.waiting_;
   }
 
-  /** @internal Where a section of `key` waits now (for `semaphoreMap`'s fast path). */
-  gateFor_(key: K): KeyGate<K> {
-    return this.#core.gate_(key);
+  /**
+   * @internal `semaphoreMap(this, project, { key, weight })`: one section per value, each in the
+   * gate of the value's key (the one section machinery of every limit).
+   */
+  map_<T, R>(fn: string, project: (value: T, index: number) => ObservableInput<R>, options: Partial<KeyedSemaphoreMapOptions<T, K>> | undefined): OperatorFunction<T, R> {
+    const opts = checkOptions(fn, options);
+    const keyOf = opts.key;
+    if (keyOf === undefined) typeError(fn, 'options.key', 'a function (value, index) => key, with a KeyedSemaphore', keyOf);
+    checkFunction(fn, 'options.key', keyOf);
+    checkFunction(fn, 'project', project);
+    const weightOf = weightsOf(fn, 'weight', opts.weight ?? 1, this.perKey);
+    const core = this.#core;
+    return sectionMap(() => (value, index) => core.gate_(keyOf(value, index)), project, weightOf);
   }
 
   /** Keys that hold or wait now. */

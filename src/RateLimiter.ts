@@ -5,25 +5,41 @@ import { trampoline } from './internal/core/trampoline.js';
 import { checkInteger, checkScheduler, rangeError, typeError } from './internal/core/validate.js';
 import { gatedSection } from './internal/sections/gatedSection.js';
 import type { Waiter } from './internal/sections/permits.js';
+import { Window } from './internal/sections/window.js';
 import type { Lease, PermitSource, SchedulerOptions } from './types.js';
 
-/** Options of {@link RateLimiter}: at most `limit` cost started in any `interval` ms. */
-export interface RateLimiterOptions extends SchedulerOptions {
+/** One window of a rate limit: at most `limit` cost started in any `interval` ms. */
+export interface RateWindow {
   /** The most cost that may start in any span of `interval` ms: an integer ≥ 1. */
   readonly limit: number;
   /** The span, in ms: a finite number above 0. */
   readonly interval: number;
 }
 
-/** Checks the options of a rate limiter; shared with `rateLimitMap`. */
-export function checkRateOptions(fn: string, options: RateLimiterOptions | undefined): RateLimiterOptions {
-  if (options === null || typeof options !== 'object') typeError(fn, 'options', 'an object { limit, interval }', options);
-  const opts: Partial<RateLimiterOptions> = options;
-  checkInteger(fn, 'options.limit', opts.limit, 1);
-  if (typeof opts.interval !== 'number') typeError(fn, 'options.interval', 'a number of milliseconds above 0', opts.interval);
-  if (!(opts.interval > 0 && Number.isFinite(opts.interval))) rangeError(fn, 'options.interval', 'a finite number of milliseconds above 0', opts.interval);
+/**
+ * Options of {@link RateLimiter}: one window (`limit` per `interval` ms), or several at once
+ * (`windows`: a section starts only when every window has room).
+ */
+export type RateLimiterOptions = (RateWindow | { readonly windows: ReadonlyArray<RateWindow> }) & SchedulerOptions;
+
+/** Checks one window's `limit` and `interval` (`at` names where it stands in the options). */
+function checkWindow(fn: string, at: string, window: Partial<RateWindow> | null | undefined): RateWindow {
+  if (window === null || typeof window !== 'object') typeError(fn, at || 'options', 'an object { limit, interval }', window);
+  const param = (name: string) => (at ? `${at}.${name}` : `options.${name}`);
+  checkInteger(fn, param('limit'), window.limit, 1);
+  if (typeof window.interval !== 'number') typeError(fn, param('interval'), 'a number of milliseconds above 0', window.interval);
+  if (!(window.interval > 0 && Number.isFinite(window.interval))) rangeError(fn, param('interval'), 'a finite number of milliseconds above 0', window.interval);
+  return window as RateWindow;
+}
+
+/** Checks the options of a rate limiter, and gives its windows; shared with `rateLimitMap`. */
+export function checkRateOptions(fn: string, options: RateLimiterOptions | undefined): RateWindow[] {
+  if (options === null || typeof options !== 'object') typeError(fn, 'options', 'an object { limit, interval } or { windows }', options);
+  const opts = options as Partial<RateWindow> & { windows?: unknown; scheduler?: unknown };
   checkScheduler(fn, opts.scheduler);
-  return options;
+  if (opts.windows === undefined) return [checkWindow(fn, '', opts)];
+  if (!Array.isArray(opts.windows) || opts.windows.length === 0) typeError(fn, 'options.windows', 'a non-empty array of { limit, interval }', opts.windows);
+  return (opts.windows as unknown[]).map((w, i) => checkWindow(fn, `options.windows[${i}]`, w as Partial<RateWindow>));
 }
 
 /**
@@ -34,6 +50,8 @@ export function checkRateOptions(fn: string, options: RateLimiterOptions | undef
  *   up to at most `limit` — including across what a fixed window would call its edge (not a token
  *   bucket, which lets a burst of twice the limit through there). A start at time t stops counting
  *   at t + `interval`.
+ * - Several windows at once (`{ windows: [{ limit: 4, interval: 1000 }, { limit: 60, interval: 60_000 }] }`):
+ *   a section starts only when every window has room; a cost must fit every window.
  * - Strict FIFO with costs: a costly waiter blocks the cheaper ones behind it. Enqueue and cancel
  *   are O(1).
  * - Unsubscribing a waiting section takes nothing from the window; a started section keeps its cost
@@ -65,17 +83,15 @@ export function checkRateOptions(fn: string, options: RateLimiterOptions | undef
  * ```
  */
 export class RateLimiter implements PermitSource {
-  /** The most cost started in any span of `interval` ms. */
+  /** The most cost started in any span of `interval` ms (of the window with the smallest limit). */
   readonly limit: number;
-  /** The span, in ms. */
+  /** The span, in ms (of the window with the smallest limit). */
   readonly interval: number;
+  /** Every window kept: a section starts only when each has room. */
+  readonly windows: ReadonlyArray<RateWindow>;
   readonly #scheduler: SchedulerLike;
   readonly #queue = new Queue<Waiter>();
-  // The starts still in the window, oldest first: their times and costs (at most `limit` entries).
-  #times: number[] = [];
-  #costs: number[] = [];
-  #head = 0;
-  #inWindow = 0;
+  readonly #windows: Window[];
   #timer: Subscription | undefined = undefined;
   /** When the armed timer fires; NaN when none is armed. */
   #timerAt = NaN;
@@ -84,10 +100,13 @@ export class RateLimiter implements PermitSource {
 
   /** @param options `{ limit, interval, scheduler? }` */
   constructor(options: RateLimiterOptions) {
-    const opts = checkRateOptions('RateLimiter', options);
-    this.limit = opts.limit;
-    this.interval = opts.interval;
-    this.#scheduler = opts.scheduler ?? asyncScheduler;
+    const windows = checkRateOptions('RateLimiter', options);
+    this.#windows = windows.map((w) => new Window(w.limit, w.interval));
+    this.windows = windows.map(({ limit, interval }) => ({ limit, interval }));
+    const tightest = windows.reduce((a, b) => (b.limit < a.limit ? b : a));
+    this.limit = tightest.limit;
+    this.interval = tightest.interval;
+    this.#scheduler = options.scheduler ?? asyncScheduler;
   }
 
   /** Sections waiting for room in the window. */
@@ -112,21 +131,24 @@ export class RateLimiter implements PermitSource {
   tryTake_(cost: number): boolean {
     if (this.#queue.size_ > 0) return false;
     const now = this.#scheduler.now();
-    this.#expire(now);
-    if (this.#inWindow + cost > this.limit) return false;
+    if (!this.#fits(now, cost)) return false;
     this.#record(now, cost);
     return true;
   }
 
-  /** Adds a start to the window; starts at the same time share one entry (the clock ticks in ms). */
-  #record(now: number, cost: number): void {
-    const last = this.#times.length - 1;
-    if (last >= this.#head && this.#times[last] === now) this.#costs[last] += cost;
-    else {
-      this.#times.push(now);
-      this.#costs.push(cost);
+  /** Every window, its old starts forgotten, has room for `cost` at `now`. */
+  #fits(now: number, cost: number): boolean {
+    let fits = true;
+    for (const window of this.#windows) {
+      window.expire_(now);
+      fits &&= window.fits_(cost);
     }
-    this.#inWindow += cost;
+    return fits;
+  }
+
+  /** Counts a start in every window. */
+  #record(now: number, cost: number): void {
+    for (const window of this.#windows) window.record_(now, cost);
   }
 
   /** @internal */
@@ -147,18 +169,6 @@ export class RateLimiter implements PermitSource {
   /** @internal */
   dispatch_(): void {}
 
-  /** Forgets the starts that have left the window by `now`. */
-  #expire(now: number): void {
-    const times = this.#times;
-    const costs = this.#costs;
-    while (this.#head < times.length && times[this.#head]! <= now - this.interval) this.#inWindow -= costs[this.#head++]!;
-    if (this.#head > 64 && this.#head * 2 > times.length) {
-      this.#times = times.slice(this.#head);
-      this.#costs = costs.slice(this.#head);
-      this.#head = 0;
-    }
-  }
-
   /**
    * The fairness rule, in one place: start waiters in strict arrival order while the head fits in
    * the window, then arm the one timer for the moment the head will fit. Trampolined: a section
@@ -166,9 +176,8 @@ export class RateLimiter implements PermitSource {
    */
   readonly #release = trampoline(() => {
     const now = this.#scheduler.now();
-    this.#expire(now);
     let head: Waiter | undefined;
-    while ((head = this.#queue.head_) !== undefined && this.#inWindow + head.weight_ <= this.limit) {
+    while ((head = this.#queue.head_) !== undefined && this.#fits(now, head.weight_)) {
       this.#queue.remove_(head);
       this.#record(now, head.weight_);
       head.enter_();
@@ -181,11 +190,9 @@ export class RateLimiter implements PermitSource {
     const head = this.#queue.head_;
     let at = NaN;
     if (head) {
-      // the head fits once enough of the oldest starts have left the window
-      let sum = this.#inWindow;
-      let k = this.#head;
-      while (sum + head.weight_ > this.limit) sum -= this.#costs[k++]!;
-      at = this.#times[k - 1]! + this.interval;
+      // the head fits once enough of the oldest starts have left every window
+      at = -Infinity;
+      for (const window of this.#windows) at = Math.max(at, window.fitsAt_(head.weight_));
     }
     // the timer armed already is the right one (NaN, no timer and nobody waiting, is never equal:
     // then this only makes sure none is armed)

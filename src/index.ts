@@ -17,7 +17,7 @@ export { Lock } from './Lock.js';
 export { KeyedSemaphore, type KeyedSemaphoreOptions } from './KeyedSemaphore.js';
 export { lockedSection } from './lockedSection.js';
 export { semaphoreMap, type SemaphoreMapOptions, type KeyedSemaphoreMapOptions } from './semaphoreMap.js';
-export { RateLimiter, type RateLimiterOptions } from './RateLimiter.js';
+export { RateLimiter, type RateLimiterOptions, type RateWindow } from './RateLimiter.js';
 export { rateLimitMap, type RateLimitMapOptions } from './rateLimitMap.js';
 export { onCancel } from './onCancel.js';
 export { finalizeWith, type FinalizeReason, type FinalizeWithOptions } from './finalizeWith.js';

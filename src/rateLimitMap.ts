@@ -1,6 +1,6 @@
 import { defer, mergeMap, type ObservableInput, type OperatorFunction } from 'rxjs';
-import { checkConcurrency, checkFunction, checkInteger, checkOptions, typeError } from './internal/core/validate.js';
-import { sectionMap } from './internal/sections/sectionMap.js';
+import { checkConcurrency, checkFunction, checkOptions, typeError } from './internal/core/validate.js';
+import { sectionMap, weightsOf } from './internal/sections/sectionMap.js';
 import { RateLimiter, checkRateOptions, type RateLimiterOptions } from './RateLimiter.js';
 
 /** Options of {@link rateLimitMap}. */
@@ -44,17 +44,16 @@ export function rateLimitMap<T, R>(
   options?: RateLimitMapOptions<T>,
 ): OperatorFunction<T, R> {
   const fn = 'rateLimitMap';
-  if (!(limiter instanceof RateLimiter)) {
-    if (limiter === null || typeof limiter !== 'object') typeError(fn, 'limiter', 'a RateLimiter or { limit, interval }', limiter);
-    checkRateOptions(fn, limiter);
+  let maxCost: number;
+  if (limiter instanceof RateLimiter) maxCost = limiter.limit;
+  else {
+    if (limiter === null || typeof limiter !== 'object') typeError(fn, 'limiter', 'a RateLimiter, { limit, interval } or { windows }', limiter);
+    maxCost = Math.min(...checkRateOptions(fn, limiter).map((w) => w.limit));
   }
   checkFunction(fn, 'project', project);
   const opts = checkOptions(fn, options);
   const concurrency = checkConcurrency(fn, 'options.concurrency', opts.concurrency);
-  const cost = opts.cost ?? 1;
-  if (typeof cost === 'number') checkInteger(fn, 'options.cost', cost, 1, limiter.limit);
-  else checkFunction(fn, 'options.cost', cost);
-  const costOf = (value: T, index: number) => (typeof cost === 'number' ? cost : checkInteger(fn, 'options.cost(value)', cost(value, index), 1, limiter.limit));
+  const costOf = weightsOf(fn, 'cost', opts.cost ?? 1, maxCost);
 
   const limiterOf = () => (limiter instanceof RateLimiter ? limiter : new RateLimiter(limiter));
   // without a concurrency cap: one object per inner, as semaphoreMap

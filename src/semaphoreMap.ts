@@ -1,9 +1,8 @@
 import { mergeMap, type ObservableInput, type OperatorFunction } from 'rxjs';
 import { checkFunction, checkInteger, checkOptions, typeError } from './internal/core/validate.js';
-import { isPermitSource, sectionMap } from './internal/sections/sectionMap.js';
+import { isPermitSource, sectionMap, weightsOf } from './internal/sections/sectionMap.js';
 import { Permits, isGate } from './internal/sections/permits.js';
 import type { KeyedSemaphore } from './KeyedSemaphore.js';
-import type { Gate } from './internal/sections/permits.js';
 import type { PermitSource } from './types.js';
 
 /** Options of `semaphoreMap`. */
@@ -17,13 +16,11 @@ export interface KeyedSemaphoreMapOptions<T, K> extends SemaphoreMapOptions<T> {
   readonly key: (value: T, index: number) => K;
 }
 
-/** A `KeyedSemaphore` by shape (its gates), so that semaphoreMap ships no keyed class of its own. */
+/** A `KeyedSemaphore` by shape, so that semaphoreMap ships no keyed code of its own. */
 interface KeyedGates {
-  readonly permits: number;
-  readonly perKey: number;
-  gateFor_(key: unknown): Gate;
+  map_<T, R>(fn: string, project: (value: T, index: number) => ObservableInput<R>, options: unknown): OperatorFunction<T, R>;
 }
-const isKeyed = (value: unknown): value is KeyedGates => typeof (value as Partial<KeyedGates> | null)?.gateFor_ === 'function';
+const isKeyed = (value: unknown): value is KeyedGates => typeof (value as Partial<KeyedGates> | null)?.map_ === 'function';
 
 /**
  * Like `mergeMap`, but each inner Observable runs inside `semaphore.section(…)`: asyncio's
@@ -75,24 +72,15 @@ export function semaphoreMap<T, R>(
   options?: SemaphoreMapOptions<T> & { readonly key?: (value: T, index: number) => unknown },
 ): OperatorFunction<T, R> {
   const fn = 'semaphoreMap';
-  const keyOf = options?.key;
-  if (isKeyed(semaphore)) {
-    if (keyOf === undefined) typeError(fn, 'options.key', 'a function of the value that gives its key, with a KeyedSemaphore', keyOf);
-    checkFunction(fn, 'options.key', keyOf);
-  } else {
-    if (keyOf !== undefined) typeError(fn, 'options.key', 'nothing: a key goes with a KeyedSemaphore only', keyOf);
-    if (typeof semaphore === 'number') {
-      // as checkConcurrency does, without shipping it: an integer from 1 up, or Infinity
-      if (semaphore !== Infinity) checkInteger(fn, 'concurrency', semaphore, 1, Infinity, 'a positive integer or Infinity');
-    } else if (!isPermitSource(semaphore)) typeError(fn, 'semaphore', 'a PermitSource, a KeyedSemaphore or a positive integer', semaphore);
-  }
+  // a KeyedSemaphore builds its own stream (a gate per value's key): an app without one ships none of it
+  if (isKeyed(semaphore)) return semaphore.map_(fn, project, options);
+  if (options?.key !== undefined) typeError(fn, 'options.key', 'undefined: a key goes with a KeyedSemaphore', options.key);
+  if (typeof semaphore === 'number') {
+    // as checkConcurrency does, without shipping it: an integer from 1 up, or Infinity
+    if (semaphore !== Infinity) checkInteger(fn, 'concurrency', semaphore, 1, Infinity, 'a positive integer or Infinity');
+  } else if (!isPermitSource(semaphore)) typeError(fn, 'semaphore', 'a PermitSource, a KeyedSemaphore or a positive integer', semaphore);
   checkFunction(fn, 'project', project);
-  const weightOption = checkOptions(fn, options).weight ?? 1;
-  const capacity = typeof semaphore === 'number' ? semaphore : isKeyed(semaphore) ? Math.min(semaphore.perKey, semaphore.permits) : semaphore.permits;
-  if (typeof weightOption === 'number') checkInteger(fn, 'options.weight', weightOption, 1, capacity);
-  else checkFunction(fn, 'options.weight', weightOption);
-  const weightOf =
-    typeof weightOption === 'number' ? () => weightOption : (value: T, index: number) => checkInteger(fn, 'options.weight(value)', weightOption(value, index), 1, capacity);
+  const weightOf = weightsOf(fn, 'weight', checkOptions(fn, options).weight ?? 1, typeof semaphore === 'number' ? semaphore : semaphore.permits);
 
   // A number makes private permits per subscription (Infinity: no limit, as mergeMap's default;
   // Infinity − w is Infinity); this package's own Semaphore and Lock take the fast path (one object
@@ -103,7 +91,6 @@ export function semaphoreMap<T, R>(
       return () => permits;
     }, project, weightOf);
   }
-  if (isKeyed(semaphore)) return sectionMap(() => (value, index) => semaphore.gateFor_(keyOf!(value, index)), project, weightOf);
   if (isGate(semaphore)) return sectionMap(() => () => semaphore, project, weightOf);
   // project is called when the permits are granted, as on the fast path
   return mergeMap((value, index) => semaphore.section(() => project(value, index), weightOf(value, index)));

@@ -1,5 +1,6 @@
 import { Observable, Subscriber, type ObservableInput, type OperatorFunction } from 'rxjs';
 import type { PermitSource } from '../../types.js';
+import { checkFunction, checkInteger } from '../core/validate.js';
 import type { Gate } from './permits.js';
 import { Held, type SectionOwner } from './held.js';
 
@@ -81,4 +82,18 @@ export function sectionMap<T, R>(
       target.add(cancelSections);
       source.subscribe(input);
     });
+}
+
+/**
+ * The `weight` (or `cost`) option of an operator over sections, checked where the operator is
+ * built: a number from 1 to `capacity`, or a function of the value, whose results are checked as
+ * they come. Gives each value's weight.
+ */
+export function weightsOf<T>(fn: string, param: string, option: number | ((value: T, index: number) => number), capacity: number): (value: T, index: number) => number {
+  if (typeof option === 'number') {
+    checkInteger(fn, `options.${param}`, option, 1, capacity);
+    return () => option;
+  }
+  checkFunction(fn, `options.${param}`, option);
+  return (value, index) => checkInteger(fn, `options.${param}(value)`, option(value, index), 1, capacity);
 }
