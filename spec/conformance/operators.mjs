@@ -56,6 +56,13 @@ const starts = await lastValueFrom(range(0, 4).pipe(rateLimitMap(limiter, () => 
 assert.ok(starts[2] < 40, `three start at once (${starts})`);
 assert.ok(starts[3] >= 55, `the fourth waits for the window (${starts})`);
 
+// several windows at once: 2 per 40 ms and 3 per 400 ms — the fourth waits for the long window
+const windows = new RateLimiter({ windows: [{ limit: 2, interval: 40 }, { limit: 3, interval: 400 }] });
+const w0 = performance.now();
+const windowStarts = await lastValueFrom(range(0, 4).pipe(rateLimitMap(windows, () => of(performance.now() - w0)), toArray()));
+assert.ok(windowStarts[2] >= 35 && windowStarts[2] < 300, `the third waits for the short window (${windowStarts})`);
+assert.ok(windowStarts[3] >= 390, `the fourth waits for the long window (${windowStarts})`);
+
 // lockedSection: one at a time, in the order of the values
 const lock = new Lock();
 const log = [];
