@@ -108,14 +108,12 @@ export class KeyedPermits<K> {
   /** The keys with a waiter, in turn order. */
   readonly #rotation = new Queue<KeyGate<K>>();
   readonly #reject: (waiter: Waiter) => void;
-  readonly #changed: () => void;
 
-  constructor(permits: number, perKey: number, share: (key: K) => number, reject: (waiter: Waiter) => void, changed: () => void = () => undefined) {
+  constructor(permits: number, perKey: number, share: (key: K) => number, reject: (waiter: Waiter) => void) {
     this.permits = this.free_ = permits;
     this.perKey_ = perKey;
     this.#share = share;
     this.#reject = reject;
-    this.#changed = changed;
   }
 
   /** Keys that hold or wait. */
@@ -147,7 +145,6 @@ export class KeyedPermits<K> {
   take_(gate: KeyGate<K>, weight: number): void {
     this.free_ -= weight;
     gate.held_ += weight;
-    this.#changed();
   }
 
   reject_(waiter: Waiter): void {
@@ -229,8 +226,7 @@ export class KeyedPermits<K> {
       gate.waiters_.remove_(head);
       this.waiting_--;
       gate.deficit_ -= head.weight_;
-      this.free_ -= head.weight_;
-      gate.held_ += head.weight_;
+      this.take_(gate, head.weight_);
       const next = gate.waiters_.head_;
       if (next === undefined) {
         rotation.remove_(gate);
@@ -240,7 +236,6 @@ export class KeyedPermits<K> {
       head.enter_();
       this.forget_(gate);
     }
-    this.#changed();
   });
 
   #toBack(gate: KeyGate<K>): void {
