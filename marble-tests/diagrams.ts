@@ -2,7 +2,7 @@
 // SVG by `npm run docs` (scripts/render-marbles.ts), so a picture can never disagree with a test.
 import { map, merge, type Observable } from 'rxjs';
 import type { RunHelpers } from 'rxjs/testing';
-import { KeyedSemaphore, Lock, RateLimiter, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, rateLimitMap, semaphoreMap, timeoutWith, type Settled } from '../src/index.js';
+import { KeyedRateLimiter, KeyedSemaphore, Lock, RateLimiter, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, rateLimitMap, semaphoreMap, timeoutWith, type Settled } from '../src/index.js';
 
 export interface Line {
   readonly label: string;
@@ -165,6 +165,26 @@ export const diagrams: readonly Diagram[] = [
       return merge(keyed.section('a', a1!), keyed.section('a', a2!), keyed.section('a', a3!), keyed.section('x', x1!));
     },
     subscriptions: ['^-!', '--^-!', '------^-!', '----^-!'],
+  },
+  {
+    name: 'KeyedRateLimiter',
+    page: 'KeyedSemaphore.md',
+    source: 'src/KeyedRateLimiter.ts',
+    inputs: [
+      { label: 'a1', marble: 'a|', kind: 'cold' },
+      { label: 'a2', marble: 'b|', kind: 'cold', at: 2 },
+      { label: 'a3', marble: 'c|', kind: 'cold', at: 6 },
+      { label: 'x1', marble: 'x|', kind: 'cold', at: 4 },
+    ],
+    call: "limiter.section('a', a1 … a3), limiter.section('x', x1); global 1 per 2 frames",
+    output: 'a-b-x-c|',
+    build: (inputs) => {
+      const limiter = new KeyedRateLimiter<string>({ perKey: { limit: 10, interval: 2 }, global: { limit: 1, interval: 2 } });
+      const [a1, a2, a3, x1] = inputs;
+      // the global window binds: key x takes its turn after a2, not after every section of a
+      return merge(limiter.section('a', a1!), limiter.section('a', a2!), limiter.section('a', a3!), limiter.section('x', x1!));
+    },
+    subscriptions: ['^!', '--^!', '------^!', '----^!'],
   },
   {
     name: 'rateLimitMap',

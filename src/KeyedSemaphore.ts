@@ -1,7 +1,7 @@
 import { Observable, type ObservableInput, type OperatorFunction } from 'rxjs';
-import { checkFunction, checkInteger, checkOptions, rangeError, typeError } from './internal/core/validate.js';
-import { enterSection, sectionInput } from './internal/sections/gatedSection.js';
+import { checkFunction, checkInteger, checkOptions, typeError } from './internal/core/validate.js';
 import { KeyedPermits, type KeyGate } from './internal/sections/keyedPermits.js';
+import { keyedSection, shareOf } from './internal/sections/keyedSection.js';
 import { sectionMap, weightsOf } from './internal/sections/sectionMap.js';
 import type { KeyedSemaphoreMapOptions } from './semaphoreMap.js';
 import type { Waiter } from './internal/sections/permits.js';
@@ -71,15 +71,7 @@ export class KeyedSemaphore<K = string> {
     const permits = checkCount(fn, 'options.permits', opts.permits);
     // not given: no cap of its own, so the capacity alone limits a key, as it is now or resized to
     const perKey = opts.perKey === undefined ? Infinity : checkCount(fn, 'options.perKey', opts.perKey);
-    if (opts.share !== undefined) checkFunction(fn, 'options.share', opts.share);
-    const share = opts.share
-      ? (key: K) => {
-          const part = opts.share!(key);
-          if (typeof part !== 'number') typeError(fn, 'options.share(key)', 'a finite number above 0', part);
-          if (!(part > 0 && Number.isFinite(part))) rangeError(fn, 'options.share(key)', 'a finite number above 0', part);
-          return part;
-        }
-      : () => 1;
+    const share = shareOf(fn, opts.share);
     this.#core = new KeyedPermits<K>(permits, perKey, share, (waiter) =>
       waiter.error(new RangeError(`KeyedSemaphore.resize: a waiting section needs ${waiter.weight_} permits, more than a key may now hold (${this.perKey})`)),
     );
@@ -146,20 +138,7 @@ export class KeyedSemaphore<K = string> {
   }
 
   #section<T>(fn: string, key: K, source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), weight: number): Observable<T> {
-    const input = sectionInput(fn, source);
-    if (weight !== 1) checkInteger(fn, 'weight', weight, 1, this.perKey);
-    // the key's gate is looked up at each subscription (a key that went idle meanwhile was
-    // forgotten), and not made for a subscriber closed already (forkJoin after a synchronous error)
-    return new Observable<T>((subscriber) => {
-      if (subscriber.closed) return;
-      let gate: KeyGate<K>;
-      try {
-        gate = this.#core.gate_(key); // runs options.share(key), user code
-      } catch (error) {
-        return subscriber.error(error);
-      }
-      enterSection(gate, subscriber, input, weight);
-    });
+    return keyedSection(fn, this.#core, key, source, weight, 'weight', this.perKey);
   }
 
   /**

@@ -32,14 +32,17 @@ function checkWindow(fn: string, at: string, window: Partial<RateWindow> | null 
   return window as RateWindow;
 }
 
-/** Checks the options of a rate limiter, and gives its windows; shared with `rateLimitMap`. */
-export function checkRateOptions(fn: string, options: RateLimiterOptions | undefined): RateWindow[] {
-  if (options === null || typeof options !== 'object') typeError(fn, 'options', 'an object { limit, interval } or { windows }', options);
+/**
+ * Checks the options of a rate limiter (or, at `at`, one part of them), and gives its windows;
+ * shared with `rateLimitMap` and `KeyedRateLimiter`.
+ */
+export function checkRateOptions(fn: string, options: RateLimiterOptions | undefined, at = 'options'): RateWindow[] {
+  if (options === null || typeof options !== 'object') typeError(fn, at, 'an object { limit, interval } or { windows }', options);
   const opts = options as Partial<RateWindow> & { windows?: unknown; scheduler?: unknown };
   checkScheduler(fn, opts.scheduler);
-  if (opts.windows === undefined) return [checkWindow(fn, '', opts)];
-  if (!Array.isArray(opts.windows) || opts.windows.length === 0) typeError(fn, 'options.windows', 'a non-empty array of { limit, interval }', opts.windows);
-  return (opts.windows as unknown[]).map((w, i) => checkWindow(fn, `options.windows[${i}]`, w as Partial<RateWindow>));
+  if (opts.windows === undefined) return [checkWindow(fn, at === 'options' ? '' : at, opts)];
+  if (!Array.isArray(opts.windows) || opts.windows.length === 0) typeError(fn, `${at}.windows`, 'a non-empty array of { limit, interval }', opts.windows);
+  return (opts.windows as unknown[]).map((w, i) => checkWindow(fn, `${at}.windows[${i}]`, w as Partial<RateWindow>));
 }
 
 /**

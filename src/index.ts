@@ -15,6 +15,7 @@ export { timeoutWith, type TimeoutFallback } from './timeoutWith.js';
 export { Semaphore } from './Semaphore.js';
 export { Lock } from './Lock.js';
 export { KeyedSemaphore, type KeyedSemaphoreOptions } from './KeyedSemaphore.js';
+export { KeyedRateLimiter, type KeyedRateLimiterOptions, type KeyedRateLimitMapOptions, type RateWindows } from './KeyedRateLimiter.js';
 export { lockedSection } from './lockedSection.js';
 export { semaphoreMap, type SemaphoreMapOptions, type KeyedSemaphoreMapOptions } from './semaphoreMap.js';
 export { RateLimiter, type RateLimiterOptions, type RateWindow } from './RateLimiter.js';

@@ -2,6 +2,7 @@ import { defer, mergeMap, type ObservableInput, type OperatorFunction } from 'rx
 import { checkConcurrency, checkFunction, checkOptions, typeError } from './internal/core/validate.js';
 import { sectionMap, weightsOf } from './internal/sections/sectionMap.js';
 import { RateLimiter, checkRateOptions, type RateLimiterOptions } from './RateLimiter.js';
+import type { KeyedRateLimiter, KeyedRateLimitMapOptions } from './KeyedRateLimiter.js';
 
 /** Options of {@link rateLimitMap}. */
 export interface RateLimitMapOptions<T> {
@@ -10,6 +11,12 @@ export interface RateLimitMapOptions<T> {
   /** The most inners subscribed at once, waiting for the window or running. Default `Infinity`. */
   readonly concurrency?: number;
 }
+
+/** A `KeyedRateLimiter` by shape, so that rateLimitMap ships no keyed code of its own. */
+interface KeyedMap {
+  map_<T, R>(fn: string, project: (value: T, index: number) => ObservableInput<R>, options: unknown): OperatorFunction<T, R>;
+}
+const isKeyed = (value: unknown): value is KeyedMap => typeof (value as Partial<KeyedMap> | null)?.map_ === 'function';
 
 /**
  * Like `mergeMap`, but each inner starts inside `limiter.section(…)`: a shared rate limit ("5 calls
@@ -38,12 +45,25 @@ export interface RateLimitMapOptions<T> {
  * repos$.pipe(rateLimitMap(github, (repo) => http.get(`/repos/${repo}`), { concurrency: 4 })).subscribe(show);
  * ```
  */
+export function rateLimitMap<T, R, K>(
+  limiter: KeyedRateLimiter<K>,
+  project: (value: T, index: number) => ObservableInput<R>,
+  options: KeyedRateLimitMapOptions<T, K>,
+): OperatorFunction<T, R>;
 export function rateLimitMap<T, R>(
   limiter: RateLimiter | RateLimiterOptions,
   project: (value: T, index: number) => ObservableInput<R>,
   options?: RateLimitMapOptions<T>,
+): OperatorFunction<T, R>;
+export function rateLimitMap<T, R>(
+  limiter: RateLimiter | RateLimiterOptions | KeyedMap,
+  project: (value: T, index: number) => ObservableInput<R>,
+  options?: RateLimitMapOptions<T> & { readonly key?: unknown },
 ): OperatorFunction<T, R> {
   const fn = 'rateLimitMap';
+  // a KeyedRateLimiter builds its own stream (a gate per value's key)
+  if (isKeyed(limiter)) return limiter.map_(fn, project, options);
+  if (options?.key !== undefined) typeError(fn, 'options.key', 'undefined: a key goes with a KeyedRateLimiter', options.key);
   let maxCost: number;
   if (limiter instanceof RateLimiter) maxCost = limiter.limit;
   else {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { EMPTY, NEVER, TimeoutError, concatMap, defer, finalize, from, interval, lastValueFrom, map, of, range, repeat, take, throwError, timer, toArray } from 'rxjs';
 import {
-  KeyedSemaphore, Lock, RateLimiter, Semaphore, fromAbortable, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, rateLimitMap, semaphoreMap, takeUntilAborted, timeoutWith, finalizeWith, cleanups,
+  KeyedRateLimiter, KeyedSemaphore, Lock, RateLimiter, Semaphore, fromAbortable, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, rateLimitMap, semaphoreMap, takeUntilAborted, timeoutWith, finalizeWith, cleanups,
 } from 'rxjs-concurrency';
 
 // raceFirst: the loser is torn down before the winner's value; all fail → AggregateError
@@ -55,6 +55,14 @@ const t0 = performance.now();
 const starts = await lastValueFrom(range(0, 4).pipe(rateLimitMap(limiter, () => of(performance.now() - t0)), toArray()));
 assert.ok(starts[2] < 40, `three start at once (${starts})`);
 assert.ok(starts[3] >= 55, `the fourth waits for the window (${starts})`);
+
+// KeyedRateLimiter: each key its own window (1 per 60 ms); another key does not wait for it
+const perKey = new KeyedRateLimiter({ perKey: { limit: 1, interval: 60 } });
+const k0 = performance.now();
+const keyedStarts = await lastValueFrom(of('a', 'a', 'b').pipe(rateLimitMap(perKey, (k) => of([k, performance.now() - k0]), { key: (k) => k }), toArray()));
+const startOf = (k, n) => keyedStarts.filter(([key]) => key === k)[n][1];
+assert.ok(startOf('b', 0) < 40, `b does not wait for a's window (${keyedStarts})`);
+assert.ok(startOf('a', 1) >= 55, `a's second waits for its window (${keyedStarts})`);
 
 // several windows at once: 2 per 40 ms and 3 per 400 ms — the fourth waits for the long window
 const windows = new RateLimiter({ windows: [{ limit: 2, interval: 40 }, { limit: 3, interval: 400 }] });

@@ -1,6 +1,7 @@
 import { Queue, type Linked } from '../core/queue.js';
 import { trampoline } from '../core/trampoline.js';
 import type { Gate, Waiter } from './permits.js';
+import type { Window } from './window.js';
 
 /**
  * One key of a {@link KeyedPermits}: the `Gate` its sections wait on (so `Held`, the one section
@@ -18,6 +19,8 @@ export class KeyGate<K> implements Gate, Linked {
   deficit_ = 0;
   /** Kept by the core for a while after the key stopped holding and waiting. */
   idle_ = false;
+  /** A keyed rate limit's windows of this key (made on its first start). */
+  windows_: Window[] | undefined = undefined;
   readonly waiters_ = new Queue<Waiter>();
   readonly core_: KeyedPermits<K>;
   readonly key_: K;
@@ -73,8 +76,7 @@ export class KeyGate<K> implements Gate, Linked {
   }
 
   giveBack_(weight: number): void {
-    this.held_ -= weight;
-    this.core_.free_ += weight;
+    this.core_.giveBack_(this, weight);
   }
 
   dispatch_(): void {
@@ -105,6 +107,8 @@ export class KeyedPermits<K> {
   readonly #gates = new Map<K, KeyGate<K>>();
   /** Gates kept in `#gates` though their key neither holds nor waits. */
   #idle = 0;
+  /** How many idle gates make a sweep. */
+  #sweepAt = 64;
   /** The keys with a waiter, in turn order. */
   readonly #rotation = new Queue<KeyGate<K>>();
   readonly #reject: (waiter: Waiter) => void;
@@ -138,6 +142,9 @@ export class KeyedPermits<K> {
     return gate && !gate.idle_ ? gate : undefined;
   }
 
+  // The permit policy: what fits, what a start takes and what an end gives back. These count
+  // permits (a semaphore); a keyed rate limit overrides them with windows.
+
   fits_(gate: KeyGate<K>, weight: number): boolean {
     return weight <= this.free_ && gate.held_ + weight <= this.perKey_;
   }
@@ -145,6 +152,34 @@ export class KeyedPermits<K> {
   take_(gate: KeyGate<K>, weight: number): void {
     this.free_ -= weight;
     gate.held_ += weight;
+  }
+
+  giveBack_(gate: KeyGate<K>, weight: number): void {
+    gate.held_ -= weight;
+    this.free_ += weight;
+  }
+
+  /** Can anything start at all now? (No walk of the rotation when not.) */
+  room_(): boolean {
+    return this.free_ >= 1; // weights are whole numbers from 1
+  }
+
+  /** The key holds or waits: its gate must stay. */
+  busy_(gate: KeyGate<K>): boolean {
+    return gate.held_ > 0 || gate.waiters_.size_ > 0;
+  }
+
+  /** An idle gate may be dropped (a rate limit keeps a key whose window still holds starts). */
+  droppable_(_gate: KeyGate<K>): boolean {
+    return true;
+  }
+
+  /** Called after each dispatch: a rate limit arms its timer here. */
+  planned_(): void {}
+
+  /** The keys with a waiter, in turn order. */
+  get rotation_(): Queue<KeyGate<K>> {
+    return this.#rotation;
   }
 
   reject_(waiter: Waiter): void {
@@ -162,13 +197,19 @@ export class KeyedPermits<K> {
    * no memory beyond that bound, and the sweep costs O(1) per key over time.
    */
   forget_(gate: KeyGate<K>): void {
-    if (gate.held_ > 0 || gate.waiters_.size_ > 0 || gate.idle_) return;
+    if (gate.idle_ || this.busy_(gate)) return;
     this.#rotation.remove_(gate);
     if (this.#gates.get(gate.key_) !== gate) return;
     gate.idle_ = true;
-    if (++this.#idle <= 64 || this.#idle <= this.#gates.size - this.#idle) return;
-    for (const [key, idle] of this.#gates) if (idle.idle_) this.#gates.delete(key);
-    this.#idle = 0;
+    if (++this.#idle <= this.#sweepAt || this.#idle <= this.#gates.size - this.#idle) return;
+    for (const [key, idle] of this.#gates) {
+      if (idle.idle_ && this.droppable_(idle)) {
+        this.#gates.delete(key);
+        this.#idle--;
+      }
+    }
+    // the idle gates that had to stay (recent starts of a rate limit) wait for twice as many
+    this.#sweepAt = Math.max(64, 2 * this.#idle);
   }
 
   /** Walks the waiters of every key, for `resize`. */
@@ -204,8 +245,7 @@ export class KeyedPermits<K> {
     const rotation = this.#rotation;
     let passed = 0;
     let gate: KeyGate<K> | undefined;
-    // with no permit free no head fits (weights are whole numbers from 1): no walk
-    while (this.free_ >= 1 && (gate = rotation.head_) !== undefined && passed < rotation.size_) {
+    while (this.room_() && (gate = rotation.head_) !== undefined && passed < rotation.size_) {
       const head = gate.waiters_.head_;
       if (head === undefined) {
         rotation.remove_(gate);
@@ -236,6 +276,7 @@ export class KeyedPermits<K> {
       head.enter_();
       this.forget_(gate);
     }
+    this.planned_();
   });
 
   #toBack(gate: KeyGate<K>): void {
