@@ -1,6 +1,7 @@
 // KeyedRateLimiter: a window per key and a global one, turns across keys when the global one binds,
 // keys forgotten once their windows pass, the operators over it, and its argument checks.
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import { NEVER, defer, lastValueFrom, of, range, take, toArray, type Subscription } from 'rxjs';
 import { KeyedRateLimiter, RateLimiter, rateLimitMap } from '../src/index.js';
 import { checkOperatorContract } from '../src/testing/index.js';
@@ -83,5 +84,57 @@ describe('KeyedRateLimiter', () => {
     expect(limiter.permits).toBe(3);
     expect(() => limiter.section('a', of(1), 4)).toThrow(/^KeyedRateLimiter\.section: cost must be an integer from 1 to 3, got 4/);
     expect(() => rateLimitMap(limiter, () => of(1), { key: () => 'a', cost: 4 })).toThrow(/^rateLimitMap: options\.cost must be an integer from 1 to 3, got 4/);
+  });
+});
+
+describe('KeyedRateLimiter, a property over random arrivals (fast-check, virtual time)', () => {
+  it('no key over its window, all keys under the global one, FIFO within a key, every section not cancelled starts', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          perKey: fc.record({ limit: fc.integer({ min: 1, max: 3 }), interval: fc.integer({ min: 1, max: 6 }) }),
+          global: fc.option(fc.record({ limit: fc.integer({ min: 1, max: 4 }), interval: fc.integer({ min: 1, max: 8 }) }), { nil: undefined }),
+          arrivals: fc.array(
+            fc.record({ at: fc.integer({ min: 0, max: 12 }), key: fc.integer({ min: 0, max: 2 }), cost: fc.integer({ min: 1, max: 3 }), cancelAfter: fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }) }),
+            { maxLength: 16 },
+          ),
+        }),
+        ({ perKey, global, arrivals }) => {
+          const most = Math.min(perKey.limit, global?.limit ?? Infinity);
+          const starts: { i: number; at: number }[] = [];
+          const scheduler = newTestScheduler();
+          scheduler.run(({ flush }) => {
+            const limiter = new KeyedRateLimiter<number>({ perKey, ...(global ? { global } : {}) });
+            arrivals.forEach((a, i) => {
+              const cost = Math.min(a.cost, most);
+              scheduler.schedule(() => {
+                const sub = limiter.section(a.key, defer(() => (starts.push({ i, at: scheduler.now() }), of(i))), cost).subscribe();
+                if (a.cancelAfter !== undefined) scheduler.schedule(() => sub.unsubscribe(), a.cancelAfter);
+              }, a.at);
+            });
+            flush();
+            expect(limiter.waiting).toBe(0);
+          });
+          const cost = (i: number) => Math.min(arrivals[i]!.cost, most);
+          const inSpan = (from: number, interval: number, key?: number) =>
+            starts.filter((s) => s.at >= from && s.at < from + interval && (key === undefined || arrivals[s.i]!.key === key)).reduce((sum, s) => sum + cost(s.i), 0);
+          for (const s of starts) {
+            for (const key of [0, 1, 2]) expect(inSpan(s.at, perKey.interval, key)).toBeLessThanOrEqual(perKey.limit);
+            if (global) expect(inSpan(s.at, global.interval)).toBeLessThanOrEqual(global.limit);
+          }
+          for (const key of [0, 1, 2]) {
+            // FIFO within a key: by arrival time, then by order of arrival in the same frame
+            const order = starts.filter((s) => arrivals[s.i]!.key === key).map((s) => s.i);
+            const byArrival = [...order].sort((x, y) => arrivals[x]!.at - arrivals[y]!.at || x - y);
+            expect(order).toEqual(byArrival);
+          }
+          // a section never cancelled always starts (it waits at most for windows to pass)
+          arrivals.forEach((a, i) => {
+            if (a.cancelAfter === undefined) expect(starts.some((s) => s.i === i)).toBe(true);
+          });
+        },
+      ),
+      { numRuns: RUNS },
+    );
   });
 });

@@ -35,6 +35,7 @@ interface RedisClient {
   xtrim(key: string, strategy: 'MINID', threshold: string): Promise<unknown>;
   del(key: string): Promise<unknown>;
   eval(script: string, keys: number, ...args: string[]): Promise<unknown>;
+  lrange(key: string, start: number, stop: number): Promise<string[]>;
   xreadBuffer(...args: (string | number)[]): Promise<[Buffer, [Buffer, Buffer[]][]][] | null>;
   disconnect(): void;
 }
@@ -120,6 +121,8 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
   private reading = false;
   private terminated = false;
   private closing: Promise<void> | undefined;
+  /** the lock duration the serving processes last told (BullMQ's default until one does) */
+  private lockMs = 30_000;
   /** the timer of the lock watch, while a job of this pool runs */
   private watching: ReturnType<typeof setTimeout> | undefined;
   /** `<prefix>:<queue>`, where BullMQ keeps the queue's keys */
@@ -211,6 +214,7 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
       () => {
         entry.added = true;
         if (entry.cancelled) void this.cancelJob(jobId);
+        else this.watch();
       },
       (error: unknown) => {
         if (this.tasks.get(jobId) !== entry) return;
@@ -335,7 +339,7 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
       if (kind === 's') {
         const [pid, lock] = (data ? data.toString() : '').split(' ');
         task.worker = pid || true;
-        task.lockMs = Number(lock) > 0 ? Number(lock) : 30_000;
+        task.lockMs = this.lockMs = Number(lock) > 0 ? Number(lock) : 30_000;
         this.watch();
       }
       else if (kind === 'n') observer.next(decodeValue(data!));
@@ -362,18 +366,25 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
   private watch(): void {
     if (this.watching || this.terminated) return;
     let shortest = Infinity;
-    for (const task of this.tasks.values()) if (task.worker !== undefined) shortest = Math.min(shortest, task.lockMs);
+    for (const task of this.tasks.values()) {
+      // a job sent but not heard of as started may have started in a process killed before its
+      // start reached us: watched too, at the lock duration last heard of
+      if (task.worker !== undefined) shortest = Math.min(shortest, task.lockMs);
+      else if (task.added) shortest = Math.min(shortest, this.lockMs);
+    }
     if (shortest === Infinity) return;
     this.watching = setTimeout(() => void this.checkStalled(), Math.min(5000, Math.max(100, shortest / 4)));
     this.watching.unref?.();
   }
 
   private async checkStalled(): Promise<void> {
-    const running = [...this.tasks].filter(([, task]) => task.worker !== undefined);
     try {
       const client = await this.client();
       const attempts = this.jobOptions.attempts ?? 1;
       const base = `${this.prefixed}:`;
+      // only this pool's jobs that BullMQ holds as active can have stalled: one read of the active list
+      const active = new Set(await client.lrange(`${base}active`, 0, -1));
+      const running = [...this.tasks].filter(([jobId, task]) => (task.worker !== undefined || task.added) && active.has(jobId));
       const found = await Promise.all(running.map(([jobId]) => client.eval(STALLED, 3, `${base}active`, `${base}${jobId}:lock`, `${base}${jobId}`, jobId) as Promise<number>));
       running.forEach(([jobId, task], i) => {
         const started = found[i]!;

@@ -65,6 +65,8 @@ export class KeyGate<K> implements Gate, Linked {
     // a newcomer that fits may go where the heads of other keys do not; one that does not fit
     // changes nothing for anyone (no walk of the rotation per waiter)
     if (this.waiters_.head_ === waiter && this.core_.fits_(this, waiter.weight_)) this.core_.dispatch_();
+    // (a rate limit's timer must know of a waiter that has to wait for its window)
+    else this.core_.waits_(this);
   }
 
   leave_(waiter: Waiter): void {
@@ -176,6 +178,9 @@ export class KeyedPermits<K> {
 
   /** Called after each dispatch: a rate limit arms its timer here. */
   planned_(): void {}
+
+  /** Called when `gate`'s head waits without a dispatch: a rate limit may arm its timer sooner. */
+  waits_(_gate: KeyGate<K>): void {}
 
   /** The keys with a waiter, in turn order. */
   get rotation_(): Queue<KeyGate<K>> {

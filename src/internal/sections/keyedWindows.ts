@@ -82,17 +82,30 @@ export class KeyedWindows<K> extends KeyedPermits<K> {
     return true;
   }
 
-  /** Arms the one timer for the earliest moment some waiting key's head fits, or none. */
+  /** When `gate`'s head will fit every window it meets (Infinity without a head). */
+  #fitsAt(gate: KeyGate<K>): number {
+    const head = gate.waiters_.head_;
+    if (!head) return Infinity;
+    let at = -Infinity;
+    for (const window of this.#global) at = Math.max(at, window.fitsAt_(head.weight_));
+    for (const window of this.#windowsOf(gate)) at = Math.max(at, window.fitsAt_(head.weight_));
+    return at;
+  }
+
+  /** Arms the one timer for the earliest moment some waiting key's head fits, or none (a walk of the keys that wait). */
   override planned_(): void {
     let at = Infinity;
-    for (let gate = this.rotation_.head_; gate; gate = gate.next_ as KeyGate<K> | undefined) {
-      const head = gate.waiters_.head_;
-      if (!head) continue;
-      let fitsAt = -Infinity;
-      for (const window of this.#global) fitsAt = Math.max(fitsAt, window.fitsAt_(head.weight_));
-      for (const window of this.#windowsOf(gate)) fitsAt = Math.max(fitsAt, window.fitsAt_(head.weight_));
-      at = Math.min(at, fitsAt);
-    }
+    for (let gate = this.rotation_.head_; gate; gate = gate.next_ as KeyGate<K> | undefined) at = Math.min(at, this.#fitsAt(gate));
+    this.#arm(at);
+  }
+
+  /** A head that waits for its window: the timer moves only if that comes sooner (no walk). */
+  override waits_(gate: KeyGate<K>): void {
+    const at = this.#fitsAt(gate);
+    if (!(at >= this.#timerAt)) this.#arm(at);
+  }
+
+  #arm(at: number): void {
     if (at === this.#timerAt) return;
     this.#timer?.unsubscribe();
     this.#timer = undefined;
