@@ -1,4 +1,6 @@
 import { availableParallelism, cpus, totalmem } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { packedProject } from '../scripts/packed.js';
 
 export const quick = process.argv.includes('--quick');
 
@@ -107,4 +109,15 @@ export function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const cores = typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
   return `${cpu}, ${cores} logical cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+/**
+ * The package as a user installs it (built, packed and unpacked into a scratch project by
+ * scripts/packed.ts), imported through its Node entry: a benchmark that uses it measures what
+ * ships, not src/. rxjs is linked from this checkout, so it is the same rxjs the benchmark uses.
+ */
+export async function packedPackage(): Promise<typeof import('../src/index.js')> {
+  const project = fileURLToPath(new URL('../.tmp/bench-project', import.meta.url));
+  packedProject(project, ['rxjs']);
+  return (await import(pathToFileURL(`${project}/node_modules/rxjs-concurrency/dist/esm/index.node.js`).href)) as typeof import('../src/index.js');
 }

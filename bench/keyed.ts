@@ -1,4 +1,4 @@
-// Keyed limits: the noisy neighbour (one key queues thousands, nine others a few), the overhead of
+// Keyed limits, measured on the packed package (bench/harness.ts packedPackage): the noisy neighbour (one key queues thousands, nine others a few), the overhead of
 // a key when there is only one, and the cost per section at 10^5 keys against 10^3.
 //
 // Peers, each called the way its own docs show: one shared FIFO `Semaphore(4)` (what a service has
@@ -9,8 +9,9 @@
 import Bottleneck from 'bottleneck';
 import PQueue from 'p-queue';
 import { Subject, count, lastValueFrom, merge, of, range, timer } from 'rxjs';
-import { KeyedSemaphore, Semaphore, semaphoreMap } from '../src/index.js';
-import { pair, percentile, quick, record } from './harness.js';
+import { packedPackage, pair, percentile, quick, record } from './harness.js';
+
+type Api = Awaited<ReturnType<typeof packedPackage>>;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -49,7 +50,7 @@ const body = (started: () => void) => {
 };
 
 /** Each runner takes the jobs and gives back, per job, the time it completed. */
-const runners: Record<string, (jobs: Job[], started: (key: string) => void) => Promise<number[]>> = {
+const runnersOf = ({ KeyedSemaphore, Semaphore }: Api): Record<string, (jobs: Job[], started: (key: string) => void) => Promise<number[]>> => ({
   'KeyedSemaphore(4)': async (jobs, started) => {
     const keyed = new KeyedSemaphore<string>({ permits: 4 });
     const done: number[] = [];
@@ -76,7 +77,7 @@ const runners: Record<string, (jobs: Job[], started: (key: string) => void) => P
     await Promise.all(jobs.map((job, i) => group.key(job.key).schedule(() => body(() => started(job.key)).then(() => (done[i] = performance.now())))));
     return done;
   },
-};
+});
 
 /**
  * Jain's fairness index of the starts per key, over the stretch in which every key still had a
@@ -98,6 +99,9 @@ function jain(starts: string[]): number {
 }
 
 export async function keyedLimits(): Promise<void> {
+  const api = await packedPackage();
+  const { KeyedSemaphore, Semaphore, semaphoreMap } = api;
+  const runners = runnersOf(api);
   const noisy = quick ? 500 : 5000;
   const quietEach = quick ? 5 : 20;
   const outcomes = new Map<string, Outcome>();

@@ -69,7 +69,7 @@ export class KeyedRateLimiter<K = string> {
     const perKey = checkRateOptions(fn, opts.perKey as never, 'options.perKey');
     const global = opts.global === undefined ? [] : checkRateOptions(fn, opts.global as never, 'options.global');
     const share = shareOf(fn, opts.share);
-    this.#core = new KeyedWindows<K>(perKey, global, share, opts.scheduler ?? asyncScheduler, () => undefined);
+    this.#core = new KeyedWindows<K>(perKey, global, share, opts.scheduler ?? asyncScheduler);
   }
 
   /** The most one section may cost: the smallest limit of the windows. */

@@ -72,9 +72,7 @@ export class KeyedSemaphore<K = string> {
     // not given: no cap of its own, so the capacity alone limits a key, as it is now or resized to
     const perKey = opts.perKey === undefined ? Infinity : checkCount(fn, 'options.perKey', opts.perKey);
     const share = shareOf(fn, opts.share);
-    this.#core = new KeyedPermits<K>(permits, perKey, share, (waiter) =>
-      waiter.error(new RangeError(`KeyedSemaphore.resize: a waiting section needs ${waiter.weight_} permits, more than a key may now hold (${this.perKey})`)),
-    );
+    this.#core = new KeyedPermits<K>('KeyedSemaphore.resize', permits, perKey, share);
   }
 
   /** The global capacity. */
@@ -84,7 +82,7 @@ export class KeyedSemaphore<K = string> {
 
   /** The most weight one key may hold at once (`permits` unless `perKey` was given smaller). */
   get perKey(): number {
-    return Math.min(this.#core.perKey_, this.#core.permits);
+    return this.#core.most_;
   }
 
   /** Permits free now, across keys (0 while a shrunk semaphore still has more held than its capacity). */
@@ -149,7 +147,7 @@ export class KeyedSemaphore<K = string> {
     const core = this.#core;
     return {
       get permits() {
-        return Math.min(core.perKey_, core.permits);
+        return core.most_;
       },
       section: <T>(source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), weight = 1) => this.#section<T>('KeyedSemaphore.forKey(key).section', key, source, weight),
     };
@@ -163,9 +161,8 @@ export class KeyedSemaphore<K = string> {
   resize(permits: number): void {
     const core = this.#core;
     core.resize_(checkCount('KeyedSemaphore.resize', 'permits', permits));
-    const limit = Math.min(core.perKey_, permits);
     const hopeless: [KeyGate<K>, Waiter][] = [];
-    for (const [gate, waiter] of core.waiters_()) if (waiter.weight_ > limit) hopeless.push([gate, waiter]);
+    for (const [gate, waiter] of core.waiters_()) if (waiter.weight_ > core.most_) hopeless.push([gate, waiter]);
     // rejected after the walk: a rejection runs user code, which may cancel other waiters
     for (const [gate, waiter] of hopeless) {
       core.drop_(gate, waiter);

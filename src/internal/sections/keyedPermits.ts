@@ -37,7 +37,7 @@ export class KeyGate<K> implements Gate, Linked {
 
   /** The most weight one section of this key may ask for. */
   get permits(): number {
-    return Math.min(this.core_.perKey_, this.core_.permits);
+    return this.core_.most_;
   }
 
   /** Fencing tokens count the grants of the whole keyed limit, across keys. */
@@ -113,13 +113,19 @@ export class KeyedPermits<K> {
   #sweepAt = 64;
   /** The keys with a waiter, in turn order. */
   readonly #rotation = new Queue<KeyGate<K>>();
-  readonly #reject: (waiter: Waiter) => void;
+  /** Who to name in a rejection: `KeyedSemaphore.resize`, `KeyedRateLimiter`. */
+  readonly #fn: string;
 
-  constructor(permits: number, perKey: number, share: (key: K) => number, reject: (waiter: Waiter) => void) {
+  constructor(fn: string, permits: number, perKey: number, share: (key: K) => number) {
     this.permits = this.free_ = permits;
     this.perKey_ = perKey;
     this.#share = share;
-    this.#reject = reject;
+    this.#fn = fn;
+  }
+
+  /** The most weight one section may have: the capacity, or a key's cap if that is smaller. */
+  get most_(): number {
+    return Math.min(this.perKey_, this.permits);
   }
 
   /** Keys that hold or wait. */
@@ -187,8 +193,9 @@ export class KeyedPermits<K> {
     return this.#rotation;
   }
 
+  /** A waiter that can never be served (the capacity shrank below its weight) leaves with a RangeError. */
   reject_(waiter: Waiter): void {
-    this.#reject(waiter);
+    waiter.error(new RangeError(`${this.#fn}: a waiting section needs ${waiter.weight_}, more than one section may now have (${this.most_})`));
   }
 
   activate_(gate: KeyGate<K>): void {

@@ -1,7 +1,6 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { scheduleAfter } from '../core/timers.js';
 import { KeyedPermits, type KeyGate } from './keyedPermits.js';
-import type { Waiter } from './permits.js';
 import { Window } from './window.js';
 
 /** One window's `limit` and `interval`. */
@@ -24,9 +23,9 @@ export class KeyedWindows<K> extends KeyedPermits<K> {
   #timer: Subscription | undefined;
   #timerAt = NaN;
 
-  constructor(perKey: readonly WindowSpec[], global: readonly WindowSpec[], share: (key: K) => number, scheduler: SchedulerLike, reject: (waiter: Waiter) => void) {
+  constructor(perKey: readonly WindowSpec[], global: readonly WindowSpec[], share: (key: K) => number, scheduler: SchedulerLike) {
     // the most one start may cost: it must fit every window it meets
-    super(Math.min(...perKey.map((w) => w.limit), ...global.map((w) => w.limit)), Infinity, share, reject);
+    super('KeyedRateLimiter', Math.min(...perKey.map((w) => w.limit), ...global.map((w) => w.limit)), Infinity, share);
     this.#perKey = perKey;
     this.#global = global.map((w) => new Window(w.limit, w.interval));
     this.#scheduler = scheduler;
