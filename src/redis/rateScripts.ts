@@ -63,9 +63,9 @@ local function nextAt(limit, interval)
 end
 `;
 
-/** RACQUIRE id cost limit interval channel → { started (1/0), Redis now, next fit time (0: none) }. */
+/** RACQUIRE limit interval id cost channel → { started (1/0), Redis now, next fit time (0: none) }. */
 export const RACQUIRE = `${COMMON}
-local id, cost, limit, interval, channel = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+local limit, interval, id, cost, channel = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local t = now()
 purge(t, interval)
 dispatch(t, limit)
@@ -81,12 +81,12 @@ return { 0, t, nextAt(limit, interval) }
 `;
 
 /**
- * RCANCEL id limit interval → { 1 if it left the queue, 2 if it had been started but its process
+ * RCANCEL limit interval id → { 1 if it left the queue, 2 if it had been started but its process
  * never ran it (the start is taken back), 0 if unknown; now; next fit }. Only a process whose
  * section never subscribed its source cancels: a start it never saw took nothing from the server.
  */
 export const RCANCEL = `${COMMON}
-local id, limit, interval = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local limit, interval, id = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local t = now()
 local left = redis.call('ZREM', p .. 'q', id)
 redis.call('ZREM', p .. 'qa', id)

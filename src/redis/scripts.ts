@@ -81,9 +81,9 @@ local function dispatch(t, permits, lease)
 end
 `;
 
-/** ACQUIRE id weight permits lease heartbeat channel → the fencing token if granted now, else 0 (queued). */
+/** ACQUIRE permits lease id weight heartbeat channel → the fencing token if granted now, else 0 (queued). */
 export const ACQUIRE = `${COMMON}
-local id, weight, permits, lease, beat, channel = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+local permits, lease, id, weight, beat, channel = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local t = now()
 purge(t)
 dispatch(t, permits, lease)
@@ -97,9 +97,9 @@ redis.call('ZADD', p .. 'qa', t + beat, id)
 return 0
 `;
 
-/** RELEASE id permits lease → 1 if the id held its permits, 0 if its lease was already gone. */
+/** RELEASE permits lease id → 1 if the id held its permits, 0 if its lease was already gone. */
 export const RELEASE = `${COMMON}
-local id, permits, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local permits, lease, id = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local t = now()
 local had = redis.call('ZREM', p .. 'h', id)
 redis.call('HDEL', p .. 'hw', id)
@@ -109,9 +109,9 @@ dispatch(t, permits, lease)
 return had
 `;
 
-/** CANCEL id permits lease → 1 left the queue, 2 was granted meanwhile and released, 0 unknown. */
+/** CANCEL permits lease id → 1 left the queue, 2 was granted meanwhile and released, 0 unknown. */
 export const CANCEL = `${COMMON}
-local id, permits, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local permits, lease, id = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local t = now()
 local result = 0
 if redis.call('ZREM', p .. 'q', id) == 1 then

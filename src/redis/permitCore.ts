@@ -1,0 +1,239 @@
+import { Observable, from, type Subscriber } from 'rxjs';
+import type { Redis } from 'ioredis';
+import { reportUnhandledError } from '../internal/core/report.js';
+import { CallbackSubscriber } from '../internal/core/subscribers.js';
+import { setLongTimeout, type LongTimer } from '../internal/core/timers.js';
+import type { SectionInput } from '../internal/sections/gatedSection.js';
+import type { Lease } from '../types.js';
+import { Grants, runScript } from './connection.js';
+import { LeaseLostError } from './LeaseLostError.js';
+import { HEARTBEAT } from './scripts.js';
+
+/** The four scripts of a Redis permit limit; each takes the limit's `config` arguments first. */
+export interface PermitScripts {
+  /** config… id weight heartbeat channel key… → token if granted now, else 0. */
+  readonly acquire: string;
+  /** config… id → 1 if it held, 0 if its lease was gone. */
+  readonly release: string;
+  /** config… id → 1 left the queue, 2 was granted and released, 0 unknown. */
+  readonly cancel: string;
+  /** config… heartbeat id… → per id: token (holds), -1 (waits), 0 (unknown). */
+  readonly keep: string;
+}
+
+interface Holder {
+  /** Redis no longer knows the lease: stop the section. */
+  lost(): void;
+}
+
+/**
+ * The client side of a limit whose permits live in Redis, plain (`RedisSemaphore`, `RedisLock`) or
+ * keyed (`RedisKeyedSemaphore`): the section's phases (acquiring, waiting, holding, done), the grant
+ * pushed by Redis, the lease renewed on one timer for every section of the process, the release after
+ * the teardown, and `LeaseLostError` when Redis forgot a section. What differs between the limits is
+ * only their scripts, their `config` arguments, and the key arguments of an acquisition.
+ */
+export class RedisPermitCore {
+  private readonly instance: string;
+  private next = 0;
+  /** Sections queued in Redis, by id, and the channel where their grants arrive. */
+  private readonly grants: Grants;
+  private readonly holding = new Map<string, Holder>();
+  /** Sections whose acquisition is on its way: the grant listener must stay. */
+  private acquiring = 0;
+  private keeper: LongTimer | undefined;
+
+  constructor(
+    private readonly client: Redis,
+    private readonly prefix: string,
+    instance: string,
+    private readonly label: string,
+    private readonly scripts: PermitScripts,
+    private readonly config: readonly (string | number)[],
+    private readonly lease: number,
+  ) {
+    this.instance = instance;
+    this.grants = new Grants(client, `${prefix}c:${instance}`);
+  }
+
+  /** Sections of this process waiting in Redis. */
+  get waiting(): number {
+    return this.grants.size;
+  }
+
+  /** One section: `weight` permits, with `keyArgs` after the acquisition's own arguments. */
+  section<T>(input: SectionInput<T>, weight: number, keyArgs: readonly (string | number)[]): Observable<T> {
+    return new Observable<T>((subscriber) => this.run(subscriber, input, weight, keyArgs));
+  }
+
+  private run<T>(subscriber: Subscriber<T>, input: SectionInput<T>, weight: number, keyArgs: readonly (string | number)[]): () => void {
+    const id = `${this.instance}:${++this.next}`;
+    let phase: 'acquiring' | 'waiting' | 'holding' | 'done' = 'acquiring';
+    let controller: AbortController | undefined;
+    let inner: CallbackSubscriber<T> | undefined;
+
+    const fail = (error: unknown) => {
+      if (phase === 'done') return;
+      phase = 'done';
+      this.grants.forget(id);
+      this.holding.delete(id);
+      this.idle();
+      subscriber.error(error);
+    };
+
+    const release = (then: () => void) => {
+      this.script(this.scripts.release, id).then(
+        (had) => (had === 1 ? then() : subscriber.error(new LeaseLostError(`${this.label}: the lease was gone when the section released it`))),
+        (error: unknown) => subscriber.error(error),
+      );
+    };
+
+    const start = (token: number, queued: boolean) => {
+      if (token <= 0) return fail(new LeaseLostError(`${this.label}: the waiting section was dropped from the queue (Redis restarted, or this process stalled past its heartbeat)`));
+      if (phase === 'done') return void this.script(this.scripts.release, id).catch(reportUnhandledError);
+      phase = 'holding';
+      this.grants.forget(id);
+      if (queued) this.renewSoon();
+      this.holding.set(id, {
+        lost: () => {
+          if (phase !== 'holding') return;
+          phase = 'done';
+          this.holding.delete(id);
+          inner?.unsubscribe();
+          controller?.abort();
+          this.idle();
+          subscriber.error(new LeaseLostError(`${this.label}: the lease was lost (expired, or the key vanished) while the section held it`));
+        },
+      });
+      this.idle();
+      const lease: Lease = {
+        token,
+        get signal() {
+          controller ??= new AbortController();
+          if (phase !== 'holding') controller.abort();
+          return controller.signal;
+        },
+      };
+      // the section's end: its teardown has run (the subscriber unsubscribes itself first), then
+      // the permits go back, then the subscriber hears of the end
+      const end = (notify: () => void) => {
+        if (phase !== 'holding') return;
+        phase = 'done';
+        this.holding.delete(id);
+        controller?.abort();
+        this.idle();
+        release(notify);
+      };
+      let section: Observable<T>;
+      try {
+        section = from(typeof input === 'function' ? input(lease) : input);
+      } catch (error) {
+        return end(() => subscriber.error(error));
+      }
+      inner = new CallbackSubscriber<T>(
+        subscriber,
+        (value) => subscriber.next(value),
+        (error) => end(() => subscriber.error(error)),
+        () => end(() => subscriber.complete()),
+      );
+      if (phase === 'holding') section.subscribe(inner);
+    };
+
+    this.acquiring++;
+    this.grants.wait(id, (granted) => start(granted, true));
+    this.grants
+      .listen()
+      .then(() => this.script(this.scripts.acquire, id, weight, HEARTBEAT, this.grants.channel, ...keyArgs))
+      .then(
+        (token) => {
+          this.acquiring--;
+          if (phase === 'done') {
+            // unsubscribed while the script ran: leave the queue, or give the permits straight back
+            this.grants.forget(id);
+            void this.script(this.scripts.cancel, id).catch(reportUnhandledError);
+            return this.idle();
+          }
+          // the grant's message came before this reply: the section has started already
+          if (phase !== 'acquiring') return;
+          if (token > 0) {
+            this.grants.forget(id);
+            return start(token, false);
+          }
+          phase = 'waiting';
+          this.grants.confirm(id);
+          this.keep();
+        },
+        (error: unknown) => {
+          this.acquiring--;
+          fail(error);
+        },
+      );
+
+    return () => {
+      if (phase === 'done') return;
+      const was = phase;
+      phase = 'done';
+      if (was === 'waiting') {
+        this.grants.forget(id);
+        void this.script(this.scripts.cancel, id).catch(reportUnhandledError);
+      } else if (was === 'holding') {
+        this.holding.delete(id);
+        inner?.unsubscribe();
+        controller?.abort();
+        void this.script(this.scripts.release, id).then(
+          (had) => had === 1 || reportUnhandledError(new LeaseLostError(`${this.label}: the lease was gone when the cancelled section released it`)),
+          reportUnhandledError,
+        );
+      }
+      this.idle();
+    };
+  }
+
+  /** Renews the leases of the sections held here and the heartbeats of those waiting, on one timer. */
+  private keep(delay?: number): void {
+    if (this.keeper) return;
+    const every = delay ?? Math.min(HEARTBEAT / 4, this.lease / 3);
+    this.keeper = setLongTimeout(
+      () => {
+        this.keeper = undefined;
+        const ids = [...this.holding.keys(), ...this.grants.ids()];
+        if (ids.length === 0) return;
+        runScript<number[]>(this.client, this.scripts.keep, this.prefix, [...this.config, HEARTBEAT, ...ids]).then(
+          (list) => {
+            ids.forEach((id, i) => {
+              const result = list[i]!;
+              const holder = this.holding.get(id);
+              if (holder && result === 0) holder.lost();
+              // a grant whose message was missed, or a waiter Redis forgot
+              if (!holder && result !== -1) this.grants.take(id, result);
+            });
+            if (this.holding.size + this.grants.size > 0) this.keep();
+          },
+          () => this.holding.size + this.grants.size > 0 && this.keep(),
+        );
+      },
+      every,
+      true,
+    );
+  }
+
+  /** A grant from the queue holds for a heartbeat only: renew it to the whole lease at once. */
+  private renewSoon(): void {
+    this.keeper?.cancel();
+    this.keeper = undefined;
+    this.keep(0);
+  }
+
+  /** Closes the grant listener when nothing waits here, and the keeper when nothing is held or waits. */
+  private idle(): void {
+    this.grants.closeIfIdle(this.acquiring);
+    if (this.grants.size + this.holding.size === 0) {
+      this.keeper?.cancel();
+      this.keeper = undefined;
+    } else this.keep();
+  }
+
+  private script(script: string, ...args: (string | number)[]): Promise<number> {
+    return runScript<number>(this.client, script, this.prefix, [...this.config, ...args]);
+  }
+}
