@@ -5,6 +5,10 @@
 //   redis-replica.ts <port> wait <name> <permits>                waits for a permit forever
 //   redis-replica.ts <port> rate <name> <limit> <count> <interval>  sections through a RedisRateLimiter
 //   redis-replica.ts <port> rate-wait <name> <limit>              waits for the window forever
+//   redis-replica.ts <port> keyed-work <name> <permits> <perKey> <key> <count> <ms>   on `go` (stdin),
+//     sections of one key of a RedisKeyedSemaphore, counting themselves in Redis and logging
+//     `<key> <token>` to `<name>:log`
+//   redis-replica.ts <port> keyed-hold <name> <permits> <lease>  holds key 'k' ('holding') until it loses it
 //   redis-replica.ts <port> drive - - <lease>                      sections steered by commands on stdin
 //     (`acquire <name> <permits> <id> <weight>`, `release <id>`, `cancel <id>`), which log their
 //     `enter <id> <token> <weight>` and `exit <id>` with Redis's time to the list `<name>:log`
@@ -12,9 +16,9 @@ import { Redis } from 'ioredis';
 import { createInterface } from 'node:readline';
 import { NEVER, Observable, defer, lastValueFrom, mergeMap, range, type Subscription } from 'rxjs';
 import { semaphoreMap } from '../src/index.js';
-import { RedisRateLimiter, RedisSemaphore } from '../src/redis/index.js';
+import { RedisKeyedSemaphore, RedisRateLimiter, RedisSemaphore } from '../src/redis/index.js';
 
-const [port, mode, name, permits, a, b] = process.argv.slice(2);
+const [port, mode, name, permits, a, b, c, d] = process.argv.slice(2);
 const redis = new Redis({ port: Number(port), host: '127.0.0.1' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,6 +39,36 @@ if (mode === 'work') {
     ),
   );
   await redis.quit();
+} else if (mode === 'keyed-work') {
+  // starts its sections on a line `go` on stdin, once it has said `ready`
+  console.log('ready');
+  const lines = createInterface({ input: process.stdin });
+  await new Promise((go) => lines.once('line', go));
+  lines.close();
+  process.stdin.destroy();
+  const keyed = new RedisKeyedSemaphore(redis, name!, { permits: Number(permits), perKey: Number(a) });
+  const inside = `${name}:inside`;
+  await lastValueFrom(
+    range(0, Number(c)).pipe(
+      mergeMap(() =>
+        keyed.section(b!, (lease) =>
+          defer(async () => {
+            const now = await redis.incr(inside);
+            await redis.eval("if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[2], ARGV[1]) end", 2, inside, `${inside}:most`, now);
+            await redis.rpush(`${name}:log`, `${b} ${lease.token}`);
+            await sleep(Number(d));
+            await redis.decr(inside);
+          }),
+        ),
+      ),
+    ),
+  );
+  await redis.quit();
+} else if (mode === 'keyed-hold') {
+  const keyed = new RedisKeyedSemaphore(redis, name!, { permits: Number(permits), lease: Number(a) });
+  keyed
+    .section('k', defer(() => (console.log('holding'), new Observable<never>(() => () => console.log('torn down')))))
+    .subscribe({ error: (e: Error) => console.log(`lost ${e.name}`) });
 } else if (mode === 'hold') {
   const sem = new RedisSemaphore(redis, name!, { permits: Number(permits), lease: Number(a) });
   sem

@@ -5,7 +5,7 @@
  * @packageDocumentation
  * @module rxjs-concurrency
  */
-export type { Settled, Completed, SchedulerOptions, Lease, PermitSource } from './types.js';
+export type { Settled, Completed, SchedulerOptions, Lease, PermitSource, KeyedPermitSource } from './types.js';
 export type { SourcesInput } from './internal/asCompleted.js';
 export { WorkerCrashedError } from './errors.js';
 export { raceFirst, type RaceFirstOptions } from './raceFirst.js';

@@ -2,7 +2,8 @@ import { defer, mergeMap, type ObservableInput, type OperatorFunction } from 'rx
 import { checkConcurrency, checkFunction, checkOptions, typeError } from './internal/core/validate.js';
 import { sectionMap, weightsOf } from './internal/sections/sectionMap.js';
 import { RateLimiter, checkRateOptions, type RateLimiterOptions } from './RateLimiter.js';
-import type { KeyedRateLimiter, KeyedRateLimitMapOptions } from './KeyedRateLimiter.js';
+import type { KeyedRateLimitMapOptions } from './KeyedRateLimiter.js';
+import type { KeyedPermitSource } from './types.js';
 
 /** Options of {@link rateLimitMap}. */
 export interface RateLimitMapOptions<T> {
@@ -46,7 +47,7 @@ const isKeyed = (value: unknown): value is KeyedMap => typeof (value as Partial<
  * ```
  */
 export function rateLimitMap<T, R, K>(
-  limiter: KeyedRateLimiter<K>,
+  limiter: KeyedPermitSource<K>,
   project: (value: T, index: number) => ObservableInput<R>,
   options: KeyedRateLimitMapOptions<T, K>,
 ): OperatorFunction<T, R>;
@@ -56,26 +57,27 @@ export function rateLimitMap<T, R>(
   options?: RateLimitMapOptions<T>,
 ): OperatorFunction<T, R>;
 export function rateLimitMap<T, R>(
-  limiter: RateLimiter | RateLimiterOptions | KeyedMap,
+  limiter: RateLimiter | RateLimiterOptions | KeyedMap | KeyedPermitSource<unknown>,
   project: (value: T, index: number) => ObservableInput<R>,
   options?: RateLimitMapOptions<T> & { readonly key?: unknown },
 ): OperatorFunction<T, R> {
   const fn = 'rateLimitMap';
   // a KeyedRateLimiter builds its own stream (a gate per value's key)
   if (isKeyed(limiter)) return limiter.map_(fn, project, options);
+  const plain = limiter as RateLimiter | RateLimiterOptions;
   if (options?.key !== undefined) typeError(fn, 'options.key', 'undefined: a key goes with a KeyedRateLimiter', options.key);
   let maxCost: number;
-  if (limiter instanceof RateLimiter) maxCost = limiter.limit;
+  if (plain instanceof RateLimiter) maxCost = plain.limit;
   else {
-    if (limiter === null || typeof limiter !== 'object') typeError(fn, 'limiter', 'a RateLimiter, { limit, interval } or { windows }', limiter);
-    maxCost = Math.min(...checkRateOptions(fn, limiter).map((w) => w.limit));
+    if (plain === null || typeof plain !== 'object') typeError(fn, 'limiter', 'a RateLimiter, { limit, interval } or { windows }', plain);
+    maxCost = Math.min(...checkRateOptions(fn, plain).map((w) => w.limit));
   }
   checkFunction(fn, 'project', project);
   const opts = checkOptions(fn, options);
   const concurrency = checkConcurrency(fn, 'options.concurrency', opts.concurrency);
   const costOf = weightsOf(fn, 'cost', opts.cost ?? 1, maxCost);
 
-  const limiterOf = () => (limiter instanceof RateLimiter ? limiter : new RateLimiter(limiter));
+  const limiterOf = () => (plain instanceof RateLimiter ? plain : new RateLimiter(plain));
   // without a concurrency cap: one object per inner, as semaphoreMap
   if (concurrency === Infinity) {
     return sectionMap(() => {

@@ -2,8 +2,7 @@ import { mergeMap, type ObservableInput, type OperatorFunction } from 'rxjs';
 import { checkFunction, checkInteger, checkOptions, typeError } from './internal/core/validate.js';
 import { isPermitSource, sectionMap, weightsOf } from './internal/sections/sectionMap.js';
 import { Permits, isGate } from './internal/sections/permits.js';
-import type { KeyedSemaphore } from './KeyedSemaphore.js';
-import type { PermitSource } from './types.js';
+import type { KeyedPermitSource, PermitSource } from './types.js';
 
 /** Options of `semaphoreMap`. */
 export interface SemaphoreMapOptions<T> {
@@ -57,7 +56,7 @@ const isKeyed = (value: unknown): value is KeyedGates => typeof (value as Partia
  * ```
  */
 export function semaphoreMap<T, R, K>(
-  semaphore: KeyedSemaphore<K>,
+  semaphore: KeyedPermitSource<K>,
   project: (value: T, index: number) => ObservableInput<R>,
   options: KeyedSemaphoreMapOptions<T, K>,
 ): OperatorFunction<T, R>;
@@ -67,7 +66,7 @@ export function semaphoreMap<T, R>(
   options?: SemaphoreMapOptions<T>,
 ): OperatorFunction<T, R>;
 export function semaphoreMap<T, R>(
-  semaphore: PermitSource | KeyedGates | number,
+  semaphore: PermitSource | KeyedGates | KeyedPermitSource<unknown> | number,
   project: (value: T, index: number) => ObservableInput<R>,
   options?: SemaphoreMapOptions<T> & { readonly key?: (value: T, index: number) => unknown },
 ): OperatorFunction<T, R> {

@@ -61,3 +61,16 @@ export interface PermitSource {
    */
   section<T>(source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), weight?: number): Observable<T>;
 }
+
+/**
+ * What every limit shared fairly by keys offers: `KeyedSemaphore` and `KeyedRateLimiter` in this
+ * process, `RedisKeyedSemaphore` and `RedisKeyedRateLimiter` across processes. `section(key, …)`
+ * is a section of `key` (its `weight` is a rate limiter's cost), and `forKey(key)` one key's
+ * `PermitSource`. `semaphoreMap` and `rateLimitMap` take one with a `key` option.
+ */
+export interface KeyedPermitSource<K> {
+  /** The most one section may ask for. */
+  readonly permits: number;
+  section<T>(key: K, source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), weight?: number): Observable<T>;
+  forKey(key: K): PermitSource;
+}

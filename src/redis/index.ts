@@ -9,3 +9,5 @@ export { RedisSemaphore, type RedisSemaphoreOptions } from './RedisSemaphore.js'
 export { RedisLock, type RedisLockOptions } from './RedisLock.js';
 export { RedisRateLimiter, type RedisRateLimiterOptions } from './RedisRateLimiter.js';
 export { LeaseLostError } from './LeaseLostError.js';
+export { RedisKeyedSemaphore, type RedisKeyedSemaphoreOptions } from './RedisKeyedSemaphore.js';
+export { RedisKeyedRateLimiter, type RedisKeyedRateLimiterOptions } from './RedisKeyedRateLimiter.js';

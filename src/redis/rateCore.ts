@@ -1,10 +1,11 @@
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable, from, type Subscriber } from 'rxjs';
 import type { Redis } from 'ioredis';
 import { reportUnhandledError } from '../internal/core/report.js';
 import { setLongTimeout, type LongTimer } from '../internal/core/timers.js';
 import { Grants, runScript } from './connection.js';
 import { LeaseLostError } from './LeaseLostError.js';
 import { HEARTBEAT } from './scripts.js';
+import type { SectionInput } from '../internal/sections/gatedSection.js';
 
 /** The three scripts of a Redis rate limit; each takes the limit's `config` (its windows) first. */
 export interface RateScripts {
@@ -49,11 +50,11 @@ export class RedisRateCore {
   }
 
   /** One section of `cost`, with `keyArgs` after the acquisition's own arguments and `tag` after its id elsewhere. */
-  section<T>(input: Observable<T>, cost: number, keyArgs: readonly (string | number)[], tag: readonly (string | number)[]): Observable<T> {
+  section<T>(input: SectionInput<T>, cost: number, keyArgs: readonly (string | number)[], tag: readonly (string | number)[]): Observable<T> {
     return new Observable<T>((subscriber) => this.run(subscriber, input, cost, keyArgs, tag));
   }
 
-  private run<T>(subscriber: Subscriber<T>, input: Observable<T>, cost: number, keyArgs: readonly (string | number)[], tag: readonly (string | number)[]): () => void {
+  private run<T>(subscriber: Subscriber<T>, input: SectionInput<T>, cost: number, keyArgs: readonly (string | number)[], tag: readonly (string | number)[]): () => void {
     const id = `${this.instance}:${++this.next}`;
     let phase: 'acquiring' | 'waiting' | 'started' | 'done' = 'acquiring';
     const forget = () => {
@@ -70,7 +71,17 @@ export class RedisRateCore {
       }
       phase = 'started';
       this.idle();
-      input.subscribe(subscriber);
+      if (typeof input !== 'function') return void input.subscribe(subscriber);
+      // a factory's lease: the start's Redis time as its token, a signal that aborts at the end
+      const controller = new AbortController();
+      subscriber.add(() => controller.abort());
+      let source: Observable<T>;
+      try {
+        source = from(input({ token: started, signal: controller.signal }));
+      } catch (error) {
+        return subscriber.error(error);
+      }
+      source.subscribe(subscriber);
     };
     this.acquiring++;
     // listening before the request: its start may be published before the request's reply arrives
