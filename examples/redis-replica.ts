@@ -8,6 +8,8 @@
 //   redis-replica.ts <port> keyed-work <name> <permits> <perKey> <key> <count> <ms>   on `go` (stdin),
 //     sections of one key of a RedisKeyedSemaphore, counting themselves in Redis and logging
 //     `<key> <token>` to `<name>:log`
+//   redis-replica.ts <port> keyed-rate <name> <global limit> <key> <count> <interval>   sections of one
+//     key through a RedisKeyedRateLimiter (3 per interval per key, <global limit> per interval in all)
 //   redis-replica.ts <port> keyed-hold <name> <permits> <lease>  holds key 'k' ('holding') until it loses it
 //   redis-replica.ts <port> drive - - <lease>                      sections steered by commands on stdin
 //     (`acquire <name> <permits> <id> <weight>`, `release <id>`, `cancel <id>`), which log their
@@ -16,7 +18,7 @@ import { Redis } from 'ioredis';
 import { createInterface } from 'node:readline';
 import { NEVER, Observable, defer, lastValueFrom, mergeMap, range, type Subscription } from 'rxjs';
 import { semaphoreMap } from '../src/index.js';
-import { RedisKeyedSemaphore, RedisRateLimiter, RedisSemaphore } from '../src/redis/index.js';
+import { RedisKeyedRateLimiter, RedisKeyedSemaphore, RedisRateLimiter, RedisSemaphore } from '../src/redis/index.js';
 
 const [port, mode, name, permits, a, b, c, d] = process.argv.slice(2);
 const redis = new Redis({ port: Number(port), host: '127.0.0.1' });
@@ -63,6 +65,10 @@ if (mode === 'work') {
       ),
     ),
   );
+  await redis.quit();
+} else if (mode === 'keyed-rate') {
+  const api = new RedisKeyedRateLimiter(redis, name!, { perKey: { limit: 3, interval: Number(c) }, global: { limit: Number(permits), interval: Number(c) } });
+  await lastValueFrom(range(0, Number(b)).pipe(mergeMap(() => api.section(a!, defer(async () => undefined)))));
   await redis.quit();
 } else if (mode === 'keyed-hold') {
   const keyed = new RedisKeyedSemaphore(redis, name!, { permits: Number(permits), lease: Number(a) });
