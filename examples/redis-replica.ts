@@ -12,12 +12,13 @@
 //     key through a RedisKeyedRateLimiter (3 per interval per key, <global limit> per interval in all)
 //   redis-replica.ts <port> keyed-hold <name> <permits> <lease>  holds key 'k' ('holding') until it loses it
 //   redis-replica.ts <port> drive - - <lease>                      sections steered by commands on stdin
-//     (`acquire <name> <permits> <id> <weight>`, `release <id>`, `cancel <id>`), which log their
+//     (`acquire <name> <permits> <id> <weight>`, `kacquire <name> <permits> <id> <weight> <perKey> <key>`
+//     for a RedisKeyedSemaphore, `release <id>`, `cancel <id>`), which log their
 //     `enter <id> <token> <weight>` and `exit <id>` with Redis's time to the list `<name>:log`
 import { Redis } from 'ioredis';
 import { createInterface } from 'node:readline';
 import { NEVER, Observable, defer, lastValueFrom, mergeMap, range, type Subscription } from 'rxjs';
-import { semaphoreMap } from '../src/index.js';
+import { semaphoreMap, type PermitSource } from '../src/index.js';
 import { RedisKeyedRateLimiter, RedisKeyedSemaphore, RedisRateLimiter, RedisSemaphore } from '../src/redis/index.js';
 
 const [port, mode, name, permits, a, b, c, d] = process.argv.slice(2);
@@ -103,17 +104,29 @@ if (mode === 'work') {
   const sem = new RedisSemaphore(redis, name!, { permits: Number(permits), lease: 30_000 });
   sem.section(NEVER).subscribe();
 } else if (mode === 'drive') {
-  const semaphores = new Map<string, RedisSemaphore>();
+  const semaphores = new Map<string, (key: string) => PermitSource>();
   const sections = new Map<string, { subscription?: Subscription; release?: () => void; releaseOnEntry?: boolean }>();
   // one script on the semaphore's own connection: a log line goes out before the release that follows it
   const log = (list: string, line: string) =>
     redis.eval("local t = redis.call('TIME') redis.call('RPUSH', KEYS[1], ARGV[1] .. ' ' .. (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))) return 1", 1, list, line);
   createInterface({ input: process.stdin }).on('line', (line) => {
     const [command, ...rest] = line.split(' ');
-    if (command === 'acquire') {
-      const [semName, semPermits, id, weight] = rest as [string, string, string, string];
-      let sem = semaphores.get(semName);
-      if (!sem) semaphores.set(semName, (sem = new RedisSemaphore(redis, semName, { permits: Number(semPermits), lease: Number(a) })));
+    if (command === 'acquire' || command === 'kacquire') {
+      // kacquire …: a section of <key> of a RedisKeyedSemaphore whose cap per key is <perKey>
+      const [semName, semPermits, id, weight, perKey, key] = rest as [string, string, string, string, string, string];
+      let sourceOf = semaphores.get(semName);
+      if (!sourceOf) {
+        const options = { permits: Number(semPermits), lease: Number(a) };
+        if (command === 'acquire') {
+          const plain = new RedisSemaphore(redis, semName, options);
+          sourceOf = () => plain;
+        } else {
+          const keyed = new RedisKeyedSemaphore(redis, semName, { ...options, perKey: Number(perKey) });
+          sourceOf = (k) => keyed.forKey(k);
+        }
+        semaphores.set(semName, sourceOf);
+      }
+      const sem = sourceOf(key ?? '');
       const section: { subscription?: Subscription; release?: () => void; releaseOnEntry?: boolean } = {};
       sections.set(id, section);
       section.subscription = sem

@@ -1,7 +1,8 @@
 // A fast-check property over random schedules of acquire, release, cancel and process death across
-// real processes sharing a RedisSemaphore: the held weight never exceeds the permits (measured from
-// the sections' own log in Redis, on Redis's clock), grants follow arrival order at Redis (fencing
-// tokens), and nothing is left held or queued at the end.
+// real processes sharing a RedisSemaphore — or a RedisKeyedSemaphore, with random keys and a cap per
+// key: the held weight never exceeds the permits (nor, per key, the cap), measured from the sections'
+// own log in Redis, on Redis's clock; grants follow arrival order at Redis (within a key, for the
+// keyed one: fencing tokens); and nothing is left held or queued at the end.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { redisHarness, sleep, waitFor, type Replica } from './harness.js';
@@ -14,14 +15,14 @@ const SOAK = process.env.SOAK === '1';
 const LEASE = 10_000;
 
 type Op =
-  | { kind: 'acquire'; driver: number; weight: number; gap: number }
+  | { kind: 'acquire'; driver: number; weight: number; key: number; gap: number }
   | { kind: 'release'; index: number; gap: number }
   | { kind: 'cancel'; index: number; gap: number }
   | { kind: 'kill'; driver: number; gap: number };
 
 const gap = fc.integer({ min: 0, max: 25 });
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('acquire' as const), driver: fc.nat(2), weight: fc.integer({ min: 1, max: 3 }), gap }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('acquire' as const), driver: fc.nat(2), weight: fc.integer({ min: 1, max: 3 }), key: fc.nat(2), gap }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('release' as const), index: fc.nat(), gap }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), index: fc.nat(), gap }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('kill' as const), driver: fc.nat(2), gap }) },
@@ -31,6 +32,7 @@ interface Acquisition {
   readonly id: string;
   readonly driver: Replica;
   readonly weight: number;
+  readonly key: string;
   /** its id in Redis's queue and holder sets */
   member?: string;
   done: boolean;
@@ -42,26 +44,30 @@ async function startDriver(): Promise<Replica> {
   return driver;
 }
 
-describe('RedisSemaphore across processes, random schedules', () => {
-  it('never more than `permits` held, grants in arrival order, nothing left behind — through releases, cancels and deaths', async () => {
+describe.each([
+  { variant: 'RedisSemaphore', prefix: 'rxc', keyed: false },
+  { variant: 'RedisKeyedSemaphore', prefix: 'rxk', keyed: true },
+])('$variant across processes, random schedules', ({ prefix, keyed }) => {
+  it('never more than `permits` held (nor `perKey` for a key), grants in arrival order (within a key), nothing left behind — through releases, cancels and deaths', async () => {
     const redis = harness.client();
     let drivers: Replica[] = await Promise.all([startDriver(), startDriver(), startDriver()]);
     let round = 0;
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 3 }), fc.array(op, { minLength: 1, maxLength: 14 }), async (permits, ops) => {
+      fc.asyncProperty(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.array(op, { minLength: 1, maxLength: 14 }), async (permits, capped, ops) => {
         const name = `${harness.name()}-${++round}`;
-        const key = (k: string) => `rxc:{${name}}:${k}`;
-        const members = async () => new Set([...(await redis.zrange(key('q'), '0', '-1')), ...(await redis.zrange(key('h'), '0', '-1'))]);
+        const perKey = keyed ? Math.min(capped, permits) : permits;
+        const key = (k: string) => `${prefix}:{${name}}:${k}`;
+        const members = async () => new Set([...(await redis.zrange(key('qa'), '0', '-1')), ...(await redis.zrange(key('h'), '0', '-1'))]);
         const acquisitions: Acquisition[] = [];
         /** the lease expiry (Redis ms) of each section of a killed process: its section ends there */
         const deadEnds = new Map<string, number>();
         const send = (driver: Replica, line: string) => driver.process.stdin!.write(`${line}\n`);
         for (const o of ops) {
           if (o.kind === 'acquire') {
-            const weight = Math.min(o.weight, permits);
-            const a: Acquisition = { id: `a${round}-${acquisitions.length}`, driver: drivers[o.driver]!, weight, done: false };
+            const weight = Math.min(o.weight, perKey);
+            const a: Acquisition = { id: `a${round}-${acquisitions.length}`, driver: drivers[o.driver]!, weight, key: keyed ? `k${o.key}` : '', done: false };
             const before = await members();
-            send(a.driver, `acquire ${name} ${permits} ${a.id} ${weight}`);
+            send(a.driver, keyed ? `kacquire ${name} ${permits} ${a.id} ${weight} ${perKey} ${a.key}` : `acquire ${name} ${permits} ${a.id} ${weight}`);
             // arrival order at Redis is the order of these commands: wait for this one to arrive
             await waitFor(async () => {
               const now = await members();
@@ -114,27 +120,34 @@ describe('RedisSemaphore across processes, random schedules', () => {
         expect(errors.filter(([, kind]) => kind !== 'LeaseLostError'), JSON.stringify(errors)).toEqual([]);
         const lost = new Set(errors.map(([id]) => id));
         const weightOf = new Map(acquisitions.map((a) => [a.id, a.weight]));
+        const keyOf = new Map(acquisitions.map((a) => [a.id, a.key]));
         const tokenOf = new Map<string, number>();
         // (time, exits before entries at the same ms, log order)
-        const events: [time: number, order: number, index: number, delta: number][] = [];
+        const events: [time: number, order: number, index: number, delta: number, key: string][] = [];
         for (const [i, entry] of log.entries()) {
           const [kind, id] = entry as [string, string];
           const time = Number(entry[entry.length - 1]);
           if (kind === 'enter') tokenOf.set(id, Number(entry[2]));
           if (lost.has(id)) continue;
-          if (kind === 'enter') events.push([time, 1, i, weightOf.get(id)!]);
-          else events.push([time, 0, i, -weightOf.get(id)!]);
+          if (kind === 'enter') events.push([time, 1, i, weightOf.get(id)!, keyOf.get(id)!]);
+          else events.push([time, 0, i, -weightOf.get(id)!, keyOf.get(id)!]);
         }
-        for (const [id, end] of deadEnds) if (tokenOf.has(id) && !lost.has(id)) events.push([end, 0, -1, -weightOf.get(id)!]);
+        for (const [id, end] of deadEnds) if (tokenOf.has(id) && !lost.has(id)) events.push([end, 0, -1, -weightOf.get(id)!, keyOf.get(id)!]);
         events.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2]);
         let inside = 0;
-        for (const [, , , delta] of events) {
+        const insideKey = new Map<string, number>();
+        for (const [, , , delta, k] of events) {
           inside += delta;
+          insideKey.set(k, (insideKey.get(k) ?? 0) + delta);
           expect(inside).toBeLessThanOrEqual(permits);
+          expect(insideKey.get(k)).toBeLessThanOrEqual(perKey);
         }
-        // strict FIFO: of two acquisitions that both got in, the earlier arrival got the smaller token
+        // strict FIFO (within a key): of two acquisitions that both got in, the earlier arrival got the smaller token
+        for (const k of new Set(acquisitions.map((a) => a.key))) {
+          const granted = acquisitions.filter((a) => a.key === k && tokenOf.has(a.id));
+          for (let i = 1; i < granted.length; i++) expect(tokenOf.get(granted[i]!.id)).toBeGreaterThan(tokenOf.get(granted[i - 1]!.id)!);
+        }
         const granted = acquisitions.filter((a) => tokenOf.has(a.id));
-        for (let i = 1; i < granted.length; i++) expect(tokenOf.get(granted[i]!.id)).toBeGreaterThan(tokenOf.get(granted[i - 1]!.id)!);
         // every section that entered left (a dead one by its lease)
         for (const a of granted) expect(log.some(([kind, id]) => kind === 'exit' && id === a.id) || deadEnds.has(a.id), a.id).toBe(true);
       }),
