@@ -88,7 +88,7 @@ describe.each(targets)('$label', (target) => {
     expect(code).toBe(0);
   });
 
-  it('rxjs-concurrency/redis on a real redis-server: RedisSemaphore across two clients (≤ 2 held), RedisLock with growing tokens, RedisRateLimiter', async () => {
+  it('rxjs-concurrency/redis on a real redis-server: RedisSemaphore across two clients (≤ 2 held), RedisLock with growing tokens, RedisRateLimiter, the keyed ones taking turns', async () => {
     const { code, out } = await run(target, 'redis.mjs', [String(redis.port)]);
     expect(out).toContain('redis ok');
     expect(code).toBe(0);
