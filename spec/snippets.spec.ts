@@ -51,7 +51,7 @@ const EXPECTED: Record<string, { line: RegExp; interrupt?: string }> = {
   'mergeAsCompleted.ts': { line: /^\[\[1,"result 2"\],\[2,"result 3"\],\[0,"result 1"\]\]$/m },
   'rateNesting.ts': { line: /^rate outside: 10 calls within one second; semaphore outside: 5$/m },
   'raceFirst.ts': { line: /^fastest B; A and C aborted; the hedged race went to the backup$/m },
-  'redis.ts': { line: /^saved 12, reports 1$/m },
+  'redis.ts': { line: /^saved 12, reports 1, answered 16$/m },
   'runUntilSignal.ts': { line: /^stopped by SIGINT; every cleanup finished$/m, interrupt: 'serving' },
   'semaphoreMap.ts': { line: /^12 responses, at most 3 in flight$/m },
   'timeoutWith.ts': { line: /^the search gave up at 2 s, the upload hit its deadline$/m },

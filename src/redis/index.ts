@@ -1,6 +1,7 @@
 /**
  * The same limits across processes and machines, in Redis (with `ioredis`, an optional peer
- * dependency): `RedisSemaphore`, `RedisLock`, `RedisRateLimiter` and `LeaseLostError`. Node only.
+ * dependency): `RedisSemaphore`, `RedisLock`, `RedisRateLimiter`, the keyed `RedisKeyedSemaphore` and
+ * `RedisKeyedRateLimiter`, and `LeaseLostError`. Node only.
  *
  * @packageDocumentation
  * @module rxjs-concurrency/redis
