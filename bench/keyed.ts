@@ -83,7 +83,7 @@ const runnersOf = ({ KeyedSemaphore, Semaphore }: Api): Record<string, (jobs: Jo
  * Jain's fairness index of the starts per key, over the stretch in which every key still had a
  * section to start: 1 when they shared evenly, 1/n when one key took everything.
  */
-function jain(starts: string[]): number {
+export function jain(starts: string[]): number {
   const remaining = new Map<string, number>();
   for (const key of starts) remaining.set(key, (remaining.get(key) ?? 0) + 1);
   const counts = new Map<string, number>();
@@ -145,6 +145,17 @@ export async function keyedLimits(): Promise<void> {
     peerName: 'semaphoreMap(Semaphore(4))',
     ours: () => lastValueFrom(range(0, n).pipe(semaphoreMap(new KeyedSemaphore<string>({ permits: 4 }), (x) => of(x), { key: () => 'k' }), count())),
     peer: () => lastValueFrom(range(0, n).pipe(semaphoreMap(new Semaphore(4), (x) => of(x)), count())),
+    max: 1.3,
+  });
+
+  // one key only, through a keyed rate limiter whose window never binds: what the key costs there
+  const { KeyedRateLimiter, RateLimiter, rateLimitMap } = api;
+  await pair({
+    group: 'keyed',
+    name: `rateLimitMap over KeyedRateLimiter, one key, ${n.toLocaleString('en')} sync inners`,
+    peerName: 'rateLimitMap(RateLimiter)',
+    ours: () => lastValueFrom(range(0, n).pipe(rateLimitMap(new KeyedRateLimiter<string>({ perKey: { limit: 2 * n, interval: 60_000 } }), (x) => of(x), { key: () => 'k' }), count())),
+    peer: () => lastValueFrom(range(0, n).pipe(rateLimitMap(new RateLimiter({ limit: 2 * n, interval: 60_000 }), (x) => of(x)), count())),
     max: 1.3,
   });
 

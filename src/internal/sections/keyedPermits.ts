@@ -82,7 +82,8 @@ export class KeyGate<K> implements Gate, Linked {
   }
 
   dispatch_(): void {
-    this.core_.dispatch_();
+    // an end with nobody waiting for any key has nothing to hand on (and no timer to plan)
+    if (this.core_.waiting_ > 0) this.core_.dispatch_();
     this.core_.forget_(this);
   }
 }

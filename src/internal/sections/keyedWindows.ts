@@ -35,8 +35,11 @@ export class KeyedWindows<K> extends KeyedPermits<K> {
     return (gate.windows_ ??= this.#perKey.map((w) => new Window(w.limit, w.interval)));
   }
 
+  /** The time `fits_` read: `take_`, which always follows it at once, counts the start then. */
+  #now = 0;
+
   override fits_(gate: KeyGate<K>, cost: number): boolean {
-    const now = this.#scheduler.now();
+    const now = (this.#now = this.#scheduler.now());
     let fits = true;
     for (const window of this.#global) {
       window.expire_(now);
@@ -50,7 +53,7 @@ export class KeyedWindows<K> extends KeyedPermits<K> {
   }
 
   override take_(gate: KeyGate<K>, cost: number): void {
-    const now = this.#scheduler.now();
+    const now = this.#now;
     for (const window of this.#global) window.record_(now, cost);
     for (const window of this.#windowsOf(gate)) window.record_(now, cost);
   }
