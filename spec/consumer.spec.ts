@@ -16,7 +16,7 @@ const run = (command: string, args: string[], cwd = project) => {
 };
 
 beforeAll(() => {
-  packedProject(project, ['rxjs', 'fast-check', 'vitest', 'typescript', '@types/node', 'bullmq', 'ioredis']);
+  packedProject(project, ['rxjs', 'fast-check', 'vitest', 'typescript', '@types/node', 'bullmq', 'ioredis', '@opentelemetry/api']);
   cpSync(`${root}examples/consumer`, project, { recursive: true });
   writeFileSync(`${project}/package.json`, JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   writeFileSync(`${project}/vitest.config.mjs`, "export default { test: { include: ['vitest.test.mjs'] } };\n");
@@ -105,7 +105,7 @@ describe('the packed package, installed in a scratch project', () => {
     cpSync(`${project}/node_modules/rxjs-concurrency`, own, { recursive: true });
     mkdirSync(`${own}/node_modules`, { recursive: true });
     for (const dep of ['rxjs', 'ioredis', 'bullmq', 'fast-check']) symlinkSync(`${root}node_modules/${dep}`, `${own}/node_modules/${dep}`, 'dir');
-    const entries = ['index', 'worker/index', 'node/index', 'testing/index', 'redis/index', 'bullmq/index'];
+    const entries = ['index', 'worker/index', 'node/index', 'otel/index', 'testing/index', 'redis/index', 'bullmq/index'];
     const cjs = run(process.execPath, ['-e', `for (const e of ${JSON.stringify(entries)}) require('./dist/cjs/' + e + '.js'); console.log('cjs loaded')`], own);
     expect(cjs.out).toContain('cjs loaded');
     const esm = run(process.execPath, ['--input-type=module', '-e', `for (const e of ${JSON.stringify(entries)}) await import('./dist/esm/' + e + '.js'); console.log('esm loaded')`], own);

@@ -4,6 +4,7 @@ import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { diagrams } from '../marble-tests/diagrams.js';
 import { imageDir, renderDiagram, textDiagramFiles } from '../scripts/render-marbles.js';
+import { staleObservability } from '../scripts/render-metrics.js';
 import { blocks, pages, regions, type Block } from '../scripts/snippets.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -13,6 +14,14 @@ describe('the docs', () => {
     const committed = readFileSync(`${imageDir}${name}.svg`, 'utf8');
     expect(committed, 'run `npm run docs` to redraw it').toBe(renderDiagram(diagram));
     expect(readFileSync(new URL(`../docs/${diagram.page}`, import.meta.url), 'utf8')).toContain(`(img/${name}.svg)`);
+  });
+});
+
+describe('the observability pictures (scripts/render-metrics.ts)', () => {
+  it('are drawn from a run of the real SDK in virtual time, and none is stale', async () => {
+    expect(await staleObservability(), 'run `npm run docs` to redraw them').toEqual([]);
+    const page = readFileSync(new URL('../docs/observability.md', import.meta.url), 'utf8');
+    for (const file of ['observability-permits.svg', 'observability-waiting.svg', 'observability-wait.svg']) expect(page).toContain(`(img/${file})`);
   });
 });
 

@@ -48,6 +48,7 @@ const EXPECTED: Record<string, { line: RegExp; interrupt?: string }> = {
   'Semaphore.ts': { line: /^9 responses, at most 3 at once$/m },
   'gatherSettled.ts': { line: /^4 ok, failed: 2,4$/m },
   'lockedSection.ts': { line: /^counter 1000$/m },
+  'otel.ts': { line: /^scraped: 12 sections complete, 12 waits, limit 4$/m },
   'mergeAsCompleted.ts': { line: /^\[\[1,"result 2"\],\[2,"result 3"\],\[0,"result 1"\]\]$/m },
   'rateNesting.ts': { line: /^rate outside: 10 calls within one second; semaphore outside: 5$/m },
   'raceFirst.ts': { line: /^fastest B; A and C aborted; the hedged race went to the backup$/m },

@@ -5,6 +5,7 @@ import { KeyedWindows } from './internal/sections/keyedWindows.js';
 import { sectionMap, weightsOf } from './internal/sections/sectionMap.js';
 import { checkRateOptions, type RateWindow } from './RateLimiter.js';
 import type { Lease, PermitSource, SchedulerOptions } from './types.js';
+import type { ObservedKind, SectionObserver } from './internal/sections/observe.js';
 
 /** One window (`limit` per `interval` ms), or several at once. */
 export type RateWindows = RateWindow | { readonly windows: ReadonlyArray<RateWindow> };
@@ -80,6 +81,17 @@ export class KeyedRateLimiter<K = string> {
   /** Sections waiting, across keys. */
   get waiting(): number {
     return this.#core.waiting_;
+  }
+
+  /** @internal Installs (or, with undefined, removes) the observer of its sections, all keys. */
+  observe_(observer: SectionObserver | undefined): ObservedKind {
+    this.#core.observer_ = observer;
+    return 'rate';
+  }
+
+  /** @internal The clock of its windows, for an observer. */
+  now_(): number {
+    return this.#core.now_();
   }
 
   /** Keys with a section waiting now. */

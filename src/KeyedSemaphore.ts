@@ -6,6 +6,7 @@ import { sectionMap, weightsOf } from './internal/sections/sectionMap.js';
 import type { KeyedSemaphoreMapOptions } from './semaphoreMap.js';
 import type { Waiter } from './internal/sections/permits.js';
 import type { Lease, PermitSource } from './types.js';
+import type { ObservedKind, SectionObserver } from './internal/sections/observe.js';
 
 /** Options of {@link KeyedSemaphore}. */
 export interface KeyedSemaphoreOptions<K> {
@@ -108,6 +109,18 @@ export class KeyedSemaphore<K = string> {
     const weightOf = weightsOf(fn, 'weight', opts.weight ?? 1, this.perKey);
     const core = this.#core;
     return sectionMap(() => (value, index) => core.gate_(keyOf(value, index)), project, weightOf);
+  }
+
+  /** @internal Weight held now, across keys. */
+  get inUse_(): number {
+    const core = this.#core;
+    return core.permits === Infinity ? core.held_() : core.permits - core.free_;
+  }
+
+  /** @internal Installs (or, with undefined, removes) the observer of its sections, all keys. */
+  observe_(observer: SectionObserver | undefined): ObservedKind {
+    this.#core.observer_ = observer;
+    return 'permits';
   }
 
   /** Keys that hold or wait now. */

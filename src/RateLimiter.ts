@@ -7,6 +7,7 @@ import { gatedSection } from './internal/sections/gatedSection.js';
 import type { Waiter } from './internal/sections/permits.js';
 import { Window } from './internal/sections/window.js';
 import type { Lease, PermitSource, SchedulerOptions } from './types.js';
+import type { ObservedKind, SectionObserver } from './internal/sections/observe.js';
 
 /** One window of a rate limit: at most `limit` cost started in any `interval` ms. */
 export interface RateWindow {
@@ -100,6 +101,8 @@ export class RateLimiter implements PermitSource {
   #timerAt = NaN;
   /** @internal Starts so far: the fencing token of a section is this, counted up at its start. */
   granted_ = 0;
+  /** @internal */
+  observer_: SectionObserver | undefined = undefined;
 
   /** @param options `{ limit, interval, scheduler? }` */
   constructor(options: RateLimiterOptions) {
@@ -128,6 +131,17 @@ export class RateLimiter implements PermitSource {
    */
   section<T>(source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), cost = 1): Observable<T> {
     return gatedSection(this, 'RateLimiter.section', source, cost, 'cost');
+  }
+
+  /** @internal Installs (or, with undefined, removes) the observer of its sections. */
+  observe_(observer: SectionObserver | undefined): ObservedKind {
+    this.observer_ = observer;
+    return 'rate';
+  }
+
+  /** @internal The clock of its window, for an observer. */
+  now_(): number {
+    return this.#scheduler.now();
   }
 
   /** @internal Starts at once when nobody waits and the cost fits in the window now. */

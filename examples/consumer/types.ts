@@ -7,6 +7,10 @@ import { Redis } from 'ioredis'; // the form docs/redis.md shows: it compiles un
 import { exposeWorker, type WorkerContext } from 'rxjs-concurrency/worker';
 import { runUntilSignal } from 'rxjs-concurrency/node';
 import { checkOperatorContract, inProcessPool } from 'rxjs-concurrency/testing';
+import { instrument, type Instrumented } from 'rxjs-concurrency/otel';
+import { metrics } from '@opentelemetry/api';
+import { KeyedSemaphore } from 'rxjs-concurrency';
+import { RedisKeyedSemaphore } from 'rxjs-concurrency/redis';
 
 const pair: Observable<[Settled<number>, Settled<string>]> = gatherSettled([of(1), of('a')]);
 const first: Observable<number | string> = raceFirst([of(1), of('a')]);
@@ -19,3 +23,13 @@ const quota = new RedisSemaphore(new Redis('redis://127.0.0.1:6379', { lazyConne
 const guarded: Observable<number> = of(1).pipe(semaphoreMap(quota, (n) => of(n)));
 checkOperatorContract(() => (source) => source);
 export { pair, first, limited, pool, remote, done, guarded };
+// every limit and pool takes instrument() without a cast
+const meter = metrics.getMeter('consumer');
+const handles: Instrumented[] = [
+  instrument(new Semaphore(2), { meter, name: 'sem' }),
+  instrument(new KeyedSemaphore<string>({ permits: 2 }), { meter, name: 'keyed', keys: true }),
+  instrument(quota, { meter, name: 'redis' }),
+  instrument(new RedisKeyedSemaphore(new Redis({ lazyConnect: true }), 'tenants', { permits: 4 }), { meter, name: 'tenants' }),
+  instrument(pool, { meter, name: 'pool', attributes: { service: 'consumer' } }),
+];
+handles.forEach((h) => h.remove());

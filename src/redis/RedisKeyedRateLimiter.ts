@@ -11,6 +11,7 @@ import { checkClientAndName } from './connection.js';
 import { keyOf, keyedMap, withShare } from './keyed.js';
 import { KRACQUIRE, KRCANCEL, KRKEEP } from './keyedScripts.js';
 import { RedisRateCore } from './rateCore.js';
+import type { ObservedKind, SectionObserver } from '../internal/sections/observe.js';
 
 /** Options of {@link RedisKeyedRateLimiter}; every process that shares the name gives the same. */
 export interface RedisKeyedRateLimiterOptions<K> {
@@ -74,6 +75,12 @@ export class RedisKeyedRateLimiter<K extends string | number = string> implement
     const flat = (windows: RateWindow[]) => [windows.length, ...windows.flatMap((w) => [w.limit, w.interval])];
     const scripts = { acquire: KRACQUIRE, cancel: KRCANCEL, keep: KRKEEP };
     this.#core = new RedisRateCore(client, `rxq:{${name}}:`, randomUUID(), `RedisKeyedRateLimiter '${name}'`, scripts, [...flat(perKey), ...flat(global)]);
+  }
+
+  /** @internal Installs (or, with undefined, removes) the observer of this process's sections. */
+  observe_(observer: SectionObserver | undefined): ObservedKind {
+    this.#core.observer = observer;
+    return 'rate';
   }
 
   /** Sections of this process waiting for room. */

@@ -9,6 +9,7 @@ import { checkClientAndName } from './connection.js';
 import { NO_LIMIT, keyOf, keyedMap, withShare } from './keyed.js';
 import { KACQUIRE, KCANCEL, KKEEP, KRELEASE } from './keyedScripts.js';
 import { RedisPermitCore } from './permitCore.js';
+import type { ObservedKind, SectionObserver } from '../internal/sections/observe.js';
 
 /** Options of {@link RedisKeyedSemaphore}. */
 export interface RedisKeyedSemaphoreOptions<K> {
@@ -79,6 +80,17 @@ export class RedisKeyedSemaphore<K extends string | number = string> implements 
     const config = [Math.min(this.permits, NO_LIMIT), lease, Math.min(this.perKey, NO_LIMIT)];
     // one hash tag per name: every key of the semaphore, every tenant's included, lives in one Cluster slot
     this.#core = new RedisPermitCore(client, `rxk:{${name}}:`, randomUUID(), `RedisKeyedSemaphore '${name}'`, scripts, config, lease);
+  }
+
+  /** @internal Installs (or, with undefined, removes) the observer of this process's sections. */
+  observe_(observer: SectionObserver | undefined): ObservedKind {
+    this.#core.observer = observer;
+    return 'permits';
+  }
+
+  /** @internal Weight held by this process's sections now. */
+  get inUse_(): number {
+    return this.#core.inUse;
   }
 
   /** Sections of this process waiting for permits. */

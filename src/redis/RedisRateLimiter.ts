@@ -6,6 +6,7 @@ import { toObservable } from '../internal/core/inputs.js';
 import { checkClientAndName } from './connection.js';
 import { RedisRateCore } from './rateCore.js';
 import { RACQUIRE, RCANCEL, RKEEP } from './rateScripts.js';
+import type { ObservedKind, SectionObserver } from '../internal/sections/observe.js';
 
 /** Options of {@link RedisRateLimiter}: at most `limit` cost started in any `interval` ms, across processes. */
 export interface RedisRateLimiterOptions {
@@ -62,6 +63,12 @@ export class RedisRateLimiter {
     this.interval = opts.interval;
     const scripts = { acquire: RACQUIRE, cancel: RCANCEL, keep: RKEEP };
     this.#core = new RedisRateCore(client, `rxr:{${name}}:`, randomUUID(), `RedisRateLimiter '${name}'`, scripts, [this.limit, this.interval]);
+  }
+
+  /** @internal Installs (or, with undefined, removes) the observer of this process's sections. */
+  observe_(observer: SectionObserver | undefined): ObservedKind {
+    this.#core.observer = observer;
+    return 'rate';
   }
 
   /** Sections of this process waiting for room in the window. */

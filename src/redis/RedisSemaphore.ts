@@ -7,6 +7,7 @@ import type { Lease, PermitSource } from '../types.js';
 import { checkClientAndName } from './connection.js';
 import { RedisPermitCore } from './permitCore.js';
 import { ACQUIRE, CANCEL, KEEP, RELEASE } from './scripts.js';
+import type { ObservedKind, SectionObserver } from '../internal/sections/observe.js';
 
 /** Options of {@link RedisSemaphore}. */
 export interface RedisSemaphoreOptions {
@@ -72,6 +73,17 @@ export class RedisSemaphore implements PermitSource {
     // one hash tag per name: every key of a semaphore lives in one Redis Cluster slot
     const scripts = { acquire: ACQUIRE, release: RELEASE, cancel: CANCEL, keep: KEEP };
     this.#core = new RedisPermitCore(client, `rxc:{${name}}:`, randomUUID(), `RedisSemaphore '${name}'`, scripts, [this.permits, lease], lease);
+  }
+
+  /** @internal Installs (or, with undefined, removes) the observer of this process's sections. */
+  observe_(observer: SectionObserver | undefined): ObservedKind {
+    this.#core.observer = observer;
+    return 'permits';
+  }
+
+  /** @internal Weight held by this process's sections now. */
+  get inUse_(): number {
+    return this.#core.inUse;
   }
 
   /** Sections of this process waiting for permits. */

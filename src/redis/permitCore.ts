@@ -8,6 +8,7 @@ import type { Lease } from '../types.js';
 import { Grants, runScript } from './connection.js';
 import { LeaseLostError } from './LeaseLostError.js';
 import { HEARTBEAT } from './scripts.js';
+import type { SectionObserver } from '../internal/sections/observe.js';
 
 /** The four scripts of a Redis permit limit; each takes the limit's `config` arguments first. */
 export interface PermitScripts {
@@ -42,6 +43,10 @@ export class RedisPermitCore {
   /** Sections whose acquisition is on its way: the grant listener must stay. */
   private acquiring = 0;
   private keeper: LongTimer | undefined;
+  /** Who observes its sections (`rxjs-concurrency/otel`), if anyone. */
+  observer: SectionObserver | undefined;
+  /** Weight held by this process's sections now. */
+  inUse = 0;
 
   constructor(
     private readonly client: Redis,
@@ -71,9 +76,17 @@ export class RedisPermitCore {
     let phase: 'acquiring' | 'waiting' | 'holding' | 'done' = 'acquiring';
     let controller: AbortController | undefined;
     let inner: CallbackSubscriber<T> | undefined;
+    const key = keyArgs[0];
+    let since = this.observer ? this.observer.now_() : NaN;
+    /** The section stops holding: its weight is no longer this process's, and its observer hears how. */
+    const ended = (outcome: 'complete' | 'error' | 'unsubscribe' | 'lease_lost') => {
+      this.inUse -= weight;
+      this.observer?.ended_(key, weight, this.observer.now_() - since, outcome);
+    };
 
-    const fail = (error: unknown) => {
+    const fail = (error: unknown, outcome: 'error' | 'lease_lost' = 'error') => {
       if (phase === 'done') return;
+      this.observer?.left_(key, outcome);
       phase = 'done';
       this.grants.forget(id);
       this.holding.delete(id);
@@ -81,17 +94,30 @@ export class RedisPermitCore {
       subscriber.error(error);
     };
 
-    const release = (then: () => void) => {
+    const release = (then: () => void, outcome: 'complete' | 'error') => {
       this.script(this.scripts.release, id).then(
-        (had) => (had === 1 ? then() : subscriber.error(new LeaseLostError(`${this.label}: the lease was gone when the section released it`))),
-        (error: unknown) => subscriber.error(error),
+        (had) => {
+          ended(had === 1 ? outcome : 'lease_lost');
+          if (had === 1) then();
+          else subscriber.error(new LeaseLostError(`${this.label}: the lease was gone when the section released it`));
+        },
+        (error: unknown) => {
+          ended('error');
+          subscriber.error(error);
+        },
       );
     };
 
     const start = (token: number, queued: boolean) => {
-      if (token <= 0) return fail(new LeaseLostError(`${this.label}: the waiting section was dropped from the queue (Redis restarted, or this process stalled past its heartbeat)`));
+      if (token <= 0) return fail(new LeaseLostError(`${this.label}: the waiting section was dropped from the queue (Redis restarted, or this process stalled past its heartbeat)`), 'lease_lost');
       if (phase === 'done') return void this.script(this.scripts.release, id).catch(reportUnhandledError);
       phase = 'holding';
+      this.inUse += weight;
+      if (this.observer) {
+        const now = this.observer.now_();
+        this.observer.granted_(key, weight, now - since);
+        since = now;
+      }
       this.grants.forget(id);
       if (queued) this.renewSoon();
       this.holding.set(id, {
@@ -102,6 +128,7 @@ export class RedisPermitCore {
           inner?.unsubscribe();
           controller?.abort();
           this.idle();
+          ended('lease_lost');
           subscriber.error(new LeaseLostError(`${this.label}: the lease was lost (expired, or the key vanished) while the section held it`));
         },
       });
@@ -116,25 +143,25 @@ export class RedisPermitCore {
       };
       // the section's end: its teardown has run (the subscriber unsubscribes itself first), then
       // the permits go back, then the subscriber hears of the end
-      const end = (notify: () => void) => {
+      const end = (notify: () => void, outcome: 'complete' | 'error') => {
         if (phase !== 'holding') return;
         phase = 'done';
         this.holding.delete(id);
         controller?.abort();
         this.idle();
-        release(notify);
+        release(notify, outcome);
       };
       let section: Observable<T>;
       try {
         section = from(typeof input === 'function' ? input(lease) : input);
       } catch (error) {
-        return end(() => subscriber.error(error));
+        return end(() => subscriber.error(error), 'error');
       }
       inner = new CallbackSubscriber<T>(
         subscriber,
         (value) => subscriber.next(value),
-        (error) => end(() => subscriber.error(error)),
-        () => end(() => subscriber.complete()),
+        (error) => end(() => subscriber.error(error), 'error'),
+        () => end(() => subscriber.complete(), 'complete'),
       );
       if (phase === 'holding') section.subscribe(inner);
     };
@@ -173,10 +200,12 @@ export class RedisPermitCore {
       if (phase === 'done') return;
       const was = phase;
       phase = 'done';
+      if (was === 'waiting' || was === 'acquiring') this.observer?.left_(key, 'cancelled_waiting');
       if (was === 'waiting') {
         this.grants.forget(id);
         void this.script(this.scripts.cancel, id).catch(reportUnhandledError);
       } else if (was === 'holding') {
+        ended('unsubscribe');
         this.holding.delete(id);
         inner?.unsubscribe();
         controller?.abort();

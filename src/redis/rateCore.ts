@@ -1,4 +1,4 @@
-import { Observable, from, type Subscriber } from 'rxjs';
+import { Observable, from, tap, throwError, type Subscriber } from 'rxjs';
 import type { Redis } from 'ioredis';
 import { reportUnhandledError } from '../internal/core/report.js';
 import { setLongTimeout, type LongTimer } from '../internal/core/timers.js';
@@ -6,6 +6,7 @@ import { Grants, runScript } from './connection.js';
 import { LeaseLostError } from './LeaseLostError.js';
 import { HEARTBEAT } from './scripts.js';
 import type { SectionInput } from '../internal/sections/gatedSection.js';
+import type { SectionObserver, SectionOutcome } from '../internal/sections/observe.js';
 
 /** The three scripts of a Redis rate limit; each takes the limit's `config` (its windows) first. */
 export interface RateScripts {
@@ -32,6 +33,8 @@ export class RedisRateCore {
   private acquiring = 0;
   private wake: LongTimer | undefined;
   private wakeAt = Infinity;
+  /** Who observes its sections (`rxjs-concurrency/otel`), if anyone. */
+  observer: SectionObserver | undefined;
 
   constructor(
     private readonly client: Redis,
@@ -57,6 +60,8 @@ export class RedisRateCore {
   private run<T>(subscriber: Subscriber<T>, input: SectionInput<T>, cost: number, keyArgs: readonly (string | number)[], tag: readonly (string | number)[]): () => void {
     const id = `${this.instance}:${++this.next}`;
     let phase: 'acquiring' | 'waiting' | 'started' | 'done' = 'acquiring';
+    const key = keyArgs[0];
+    const since = this.observer ? this.observer.now_() : NaN;
     const forget = () => {
       this.grants.forget(id);
       this.tags.delete(id);
@@ -66,20 +71,32 @@ export class RedisRateCore {
       if (phase === 'done') return;
       if (started <= 0) {
         phase = 'done';
+        this.observer?.left_(key, 'lease_lost');
         this.idle();
         return subscriber.error(new LeaseLostError(`${this.label}: the waiting section was dropped from the queue (Redis restarted, or this process stalled past its heartbeat)`));
       }
       phase = 'started';
       this.idle();
-      if (typeof input !== 'function') return void input.subscribe(subscriber);
-      // a factory's lease: the start's Redis time as its token, a signal that aborts at the end
-      const controller = new AbortController();
-      subscriber.add(() => controller.abort());
       let source: Observable<T>;
-      try {
-        source = from(input({ token: started, signal: controller.signal }));
-      } catch (error) {
-        return subscriber.error(error);
+      if (typeof input !== 'function') source = input;
+      else {
+        // a factory's lease: the start's Redis time as its token, a signal that aborts at the end
+        const controller = new AbortController();
+        subscriber.add(() => controller.abort());
+        try {
+          source = from(input({ token: started, signal: controller.signal }));
+        } catch (error) {
+          source = throwError(() => error);
+        }
+      }
+      const observer = this.observer;
+      if (observer) {
+        const at = observer.now_();
+        observer.granted_(key, cost, at - since);
+        // a rate limit's section holds nothing: its end is counted by how it ended
+        let how: SectionOutcome = 'unsubscribe';
+        source = source.pipe(tap({ error: () => (how = 'error'), complete: () => (how = 'complete') }));
+        subscriber.add(() => observer.ended_(key, cost, observer.now_() - at, how));
       }
       source.subscribe(subscriber);
     };
@@ -111,6 +128,7 @@ export class RedisRateCore {
         },
         (error: unknown) => {
           this.acquiring--;
+          if (phase !== 'done') this.observer?.left_(key, 'error');
           phase = 'done';
           forget();
           this.idle();
@@ -120,6 +138,7 @@ export class RedisRateCore {
     return () => {
       const was = phase;
       phase = 'done';
+      if (was === 'waiting' || was === 'acquiring') this.observer?.left_(key, 'cancelled_waiting');
       if (was === 'waiting') {
         forget();
         this.script(this.scripts.cancel, id, ...tag).then(([, now, nextAt]) => this.sleepUntil(nextAt!, now!), reportUnhandledError);

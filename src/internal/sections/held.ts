@@ -1,5 +1,6 @@
 import { Subscriber, from, type Observable, type ObservableInput } from 'rxjs';
 import type { Linked } from '../core/queue.js';
+import type { SectionOutcome } from './observe.js';
 import type { Gate, Waiter } from './permits.js';
 
 /**
@@ -15,6 +16,9 @@ export interface SectionOwner<T> {
   complete(section: Held<T>): void;
 }
 
+/** `since_` of a section granted as it asked. */
+const AT_ONCE = -1;
+
 /**
  * One critical section: it waits in the semaphore's queue (it is its own queue node), then holds
  * `weight` permits while it is subscribed to its source (it is its own subscriber), and gives them
@@ -27,6 +31,8 @@ export class Held<T> extends Subscriber<T> implements Waiter {
   holding_ = false;
   /** The grant's fencing token, once the permits are granted. */
   token_ = 0;
+  /** When it asked, then when it was granted, by its gate's observer's clock (NaN: not observed then). */
+  since_ = NaN;
   /** Made only when the section's factory reads `lease.signal`; aborted when the section ends. */
   controller_: AbortController | undefined;
   readonly #gate: Gate;
@@ -58,18 +64,32 @@ export class Held<T> extends Subscriber<T> implements Waiter {
     // a subscriber that was closed before it subscribed (forkJoin after a synchronous error) has
     // run the teardown already: such a section never queues
     if (this.closed) return;
-    if (this.#gate.tryTake_(this.weight_)) this.enter_();
-    else this.#gate.wait_(this);
+    const gate = this.#gate;
+    if (gate.tryTake_(this.weight_)) {
+      this.since_ = AT_ONCE; // waited nothing: no clock read for it
+      return this.enter_();
+    }
+    const observer = gate.observer_;
+    if (observer !== undefined) this.since_ = observer.now_();
+    gate.wait_(this);
   }
 
   /** Called with the permits taken. */
   enter_(): void {
+    const gate = this.#gate;
+    const observer = gate.observer_;
     if (this.closed || this.#owner.closed) {
-      this.#gate.giveBack_(this.weight_);
-      return this.#gate.dispatch_();
+      observer?.left_(gate.key_, 'cancelled_waiting');
+      gate.giveBack_(this.weight_);
+      return gate.dispatch_();
     }
     this.holding_ = true;
-    this.token_ = ++this.#gate.granted_;
+    this.token_ = ++gate.granted_;
+    if (observer !== undefined) {
+      const now = observer.now_();
+      observer.granted_(gate.key_, this.weight_, this.since_ === AT_ONCE ? 0 : now - this.since_);
+      this.since_ = now;
+    }
     let source: Observable<T>;
     try {
       source = from(this.#open(this));
@@ -81,7 +101,7 @@ export class Held<T> extends Subscriber<T> implements Waiter {
     // `open` runs user code (a project), which may have unsubscribed the output, and so cancelled
     // this section already (then its permits are back)
     if (this.closed || this.#owner.closed) {
-      if (this.#giveBack()) this.#gate.dispatch_();
+      if (this.#giveBack('unsubscribe')) this.#gate.dispatch_();
       return;
     }
     source.subscribe(this);
@@ -89,15 +109,25 @@ export class Held<T> extends Subscriber<T> implements Waiter {
 
   /** Cancels the section: leaves the queue, or unsubscribes its source and gives the permits back. */
   cancel_(): void {
-    if (this.queued_) return this.#gate.leave_(this);
+    if (this.queued_) {
+      this.#gate.observer_?.left_(this.#gate.key_, 'cancelled_waiting');
+      return this.#gate.leave_(this);
+    }
     this.unsubscribe();
-    if (this.#giveBack()) this.#gate.dispatch_();
+    if (this.#giveBack('unsubscribe')) this.#gate.dispatch_();
   }
 
-  #giveBack(): boolean {
-    if (!this.holding_) return false;
+  #giveBack(outcome: SectionOutcome): boolean {
+    const gate = this.#gate;
+    if (!this.holding_) {
+      // a waiter rejected by a resize never held
+      if (outcome === 'error') gate.observer_?.left_(gate.key_, outcome);
+      return false;
+    }
     this.holding_ = false;
-    this.#gate.giveBack_(this.weight_);
+    gate.giveBack_(this.weight_);
+    const observer = gate.observer_;
+    if (observer !== undefined) observer.ended_(gate.key_, this.weight_, observer.now_() - this.since_, outcome);
     this.controller_?.abort();
     return true;
   }
@@ -111,14 +141,14 @@ export class Held<T> extends Subscriber<T> implements Waiter {
   // sections (as mergeMap's does) reaches them before they could start.
   protected override _error(error: unknown): void {
     this.unsubscribe();
-    this.#giveBack();
+    this.#giveBack('error');
     this.#owner.error(error, this);
     this.#gate.dispatch_();
   }
 
   protected override _complete(): void {
     this.unsubscribe();
-    this.#giveBack();
+    this.#giveBack('complete');
     this.#owner.complete(this);
     this.#gate.dispatch_();
   }

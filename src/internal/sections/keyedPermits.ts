@@ -1,5 +1,6 @@
 import { Queue, type Linked } from '../core/queue.js';
 import { trampoline } from '../core/trampoline.js';
+import type { SectionObserver } from './observe.js';
 import type { Gate, Waiter } from './permits.js';
 import type { Window } from './window.js';
 
@@ -38,6 +39,11 @@ export class KeyGate<K> implements Gate, Linked {
   /** The most weight one section of this key may ask for. */
   get permits(): number {
     return this.core_.most_;
+  }
+
+  /** The keyed limit's observer: one for all its keys. */
+  get observer_(): SectionObserver | undefined {
+    return this.core_.observer_;
   }
 
   /** Fencing tokens count the grants of the whole keyed limit, across keys. */
@@ -104,6 +110,7 @@ export class KeyedPermits<K> {
   free_: number;
   readonly perKey_: number;
   granted_ = 0;
+  observer_: SectionObserver | undefined = undefined;
   /** Waiters of every key. */
   waiting_ = 0;
   readonly #share: (key: K) => number;
@@ -238,9 +245,15 @@ export class KeyedPermits<K> {
     if (gate.waiters_.remove_(waiter)) this.waiting_--;
   }
 
-  resize_(permits: number): void {
+  /** Weight held now, across keys. */
+  held_(): number {
     let held = 0;
     for (const gate of this.#gates.values()) held += gate.held_;
+    return held;
+  }
+
+  resize_(permits: number): void {
+    const held = this.held_();
     (this as { permits: number }).permits = permits;
     this.free_ = permits - held; // Infinity − held is Infinity, and never Infinity − Infinity
   }

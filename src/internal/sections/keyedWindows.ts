@@ -31,6 +31,11 @@ export class KeyedWindows<K> extends KeyedPermits<K> {
     this.#scheduler = scheduler;
   }
 
+  /** The clock of its windows, for an observer. */
+  now_(): number {
+    return this.#scheduler.now();
+  }
+
   #windowsOf(gate: KeyGate<K>): Window[] {
     return (gate.windows_ ??= this.#perKey.map((w) => new Window(w.limit, w.interval)));
   }

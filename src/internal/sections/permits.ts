@@ -1,5 +1,6 @@
 import { Queue, type Linked } from '../core/queue.js';
 import { trampoline } from '../core/trampoline.js';
+import type { ObservedKind, SectionObserver } from './observe.js';
 
 /** What waits in a {@link Permits} queue: it needs `weight` permits, and `enter` is called with them taken. */
 export interface Waiter extends Linked {
@@ -25,6 +26,10 @@ export interface Gate {
   dispatch_(): void;
   /** Grants so far: a section's fencing token is this, counted up when its permits are granted. */
   granted_: number;
+  /** Who observes its sections (`rxjs-concurrency/otel`), if anyone. */
+  readonly observer_: SectionObserver | undefined;
+  /** A keyed limit's key, for its observer. */
+  readonly key_?: unknown;
 }
 
 /** This package's own gates take the fast path of `semaphoreMap` (one object per section). */
@@ -45,11 +50,24 @@ export class Permits {
   /** @internal */
   granted_ = 0;
   /** @internal */
+  observer_: SectionObserver | undefined = undefined;
+  /** @internal */
   protected readonly queue_ = new Queue<Waiter>();
 
   /** @param permits the capacity: how many permits there are in all */
   constructor(permits: number) {
     this.free_ = this.permits = permits;
+  }
+
+  /** @internal Installs (or, with undefined, removes) the observer of its sections. */
+  observe_(observer: SectionObserver | undefined): ObservedKind {
+    this.observer_ = observer;
+    return 'permits';
+  }
+
+  /** @internal Weight held now (more than `permits` while a shrunk semaphore drains). */
+  get inUse_(): number {
+    return this.permits - this.free_;
   }
 
   /** @internal Called after the count of free permits may have changed. */

@@ -1,0 +1,210 @@
+import type { Attributes, Histogram, Meter, ObservableCounter, ObservableGauge, ObservableResult } from '@opentelemetry/api';
+import { checkOptions, typeError } from '../internal/core/validate.js';
+import type { ObservedKind, SectionObserver, SectionOutcome } from '../internal/sections/observe.js';
+import type { KeyedPermitSource, PermitSource } from '../types.js';
+
+/** A pool by what `instrument` reads of it: `createWorkerPool`'s, or a BullMQ queue pool. */
+export interface InstrumentablePool {
+  readonly stats: { readonly workers: number; readonly busy: number; readonly queued: number };
+}
+
+/**
+ * What `instrument` takes: any limit or pool of this package — `Semaphore`, `Lock`, `RateLimiter`,
+ * `KeyedSemaphore`, `KeyedRateLimiter`, the Redis ones, a worker pool or a queue pool.
+ */
+export type Instrumentable = PermitSource | KeyedPermitSource<never> | InstrumentablePool;
+
+/** Options of {@link instrument}. */
+export interface InstrumentOptions {
+  /** The OpenTelemetry `Meter` the instruments are made on. */
+  readonly meter: Meter;
+  /** The target's name: every measurement carries it as `rxjs_concurrency.name`. */
+  readonly name: string;
+  /** More attributes for every measurement of this target. */
+  readonly attributes?: Attributes;
+  /** A keyed limit's sections carry their key as `rxjs_concurrency.key` (mind the cardinality). Default false. */
+  readonly keys?: boolean;
+}
+
+/** What `instrument` returns: `remove()` stops the target's measurements (once; again does nothing). */
+export interface Instrumented {
+  remove(): void;
+}
+
+/** A limit of this package, by its internal shape. */
+interface ObservedLimit {
+  observe_(observer: SectionObserver | undefined): ObservedKind;
+  now_?(): number;
+  readonly inUse_?: number;
+  readonly permits: number;
+  readonly waiting: number;
+}
+
+const isLimit = (target: object): target is ObservedLimit => typeof (target as Partial<ObservedLimit>).observe_ === 'function';
+const isPool = (target: object): target is InstrumentablePool => {
+  const stats = (target as Partial<InstrumentablePool>).stats;
+  return stats !== null && typeof stats === 'object' && typeof stats.busy === 'number';
+};
+
+/** Seconds, from 5 ms to 10 s: as OpenTelemetry's HTTP duration histograms. */
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+/** The observers of each limit: one installed directly, several through one that tells them all. */
+const observers = new WeakMap<ObservedLimit, Set<SectionObserver>>();
+
+function install(target: ObservedLimit, observer: SectionObserver): ObservedKind {
+  let set = observers.get(target);
+  if (!set) observers.set(target, (set = new Set()));
+  set.add(observer);
+  return reinstall(target, set);
+}
+
+function reinstall(target: ObservedLimit, set: Set<SectionObserver>): ObservedKind {
+  if (set.size === 0) return target.observe_(undefined);
+  if (set.size === 1) return target.observe_([...set][0]);
+  const all = [...set];
+  return target.observe_({
+    now_: all[0]!.now_,
+    granted_: (key, weight, waited) => all.forEach((o) => o.granted_(key, weight, waited)),
+    ended_: (key, weight, held, outcome) => all.forEach((o) => o.ended_(key, weight, held, outcome)),
+    left_: (key, outcome) => all.forEach((o) => o.left_(key, outcome)),
+  });
+}
+
+/**
+ * Registers OpenTelemetry instruments for a limit or a pool of this package (`@opentelemetry/api`
+ * is an optional peer: this module only calls the `meter` it is given). For a limit: gauges of its
+ * state read at collection (`rxjs_concurrency.permits.used`, `.permits.limit`,
+ * `.sections.waiting`), histograms of each section's wait and hold in seconds
+ * (`rxjs_concurrency.section.wait.duration`, `.section.hold.duration`), and a count of sections
+ * by how they ended (`rxjs_concurrency.sections`, attribute `rxjs_concurrency.outcome`); a rate
+ * limiter counts the costs it started (`rxjs_concurrency.rate.started`) instead of holds and
+ * permits. For a pool: `rxjs_concurrency.tasks.running`, `.tasks.queued` and `.workers`. Every
+ * measurement carries `rxjs_concurrency.name` and `attributes`. A Redis limit reports this
+ * process's sections (its permits in use, its waiters). Nothing is measured, and a section pays
+ * nothing, for a target nobody instruments. Instrumenting a target twice measures it twice (each
+ * with its own name); `remove()` stops one: its gauges and counts are no longer reported, and its
+ * histograms record nothing more (a cumulative exporter keeps showing what they had).
+ *
+ * ```text
+ * sem.section(a$)  ^--!          wait 0 s, hold 0.03 s, outcome complete
+ * sem.section(b$)  ^ waits ^-!   wait 0.03 s, hold 0.02 s, outcome complete
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { metrics } from '@opentelemetry/api';
+ * import { Semaphore } from 'rxjs-concurrency';
+ * import { instrument } from 'rxjs-concurrency/otel';
+ *
+ * const quota = new Semaphore(8);
+ * const handle = instrument(quota, { meter: metrics.getMeter('api'), name: 'upstream' });
+ * // … later, if ever: handle.remove();
+ * ```
+ */
+export function instrument(target: Instrumentable, options: InstrumentOptions): Instrumented {
+  const fn = 'instrument';
+  if (target === null || typeof target !== 'object' || !(isLimit(target) || isPool(target))) typeError(fn, 'target', 'a limit or a pool of rxjs-concurrency', target);
+  if (options === null || typeof options !== 'object') typeError(fn, 'options', 'an object { meter, name, attributes?, keys? }', options);
+  const opts = checkOptions(fn, options);
+  const meter = opts.meter;
+  if (meter === null || typeof meter !== 'object' || typeof (meter as Partial<Meter>).createHistogram !== 'function') typeError(fn, 'options.meter', 'an OpenTelemetry Meter', meter);
+  if (typeof opts.name !== 'string' || opts.name.length === 0) typeError(fn, 'options.name', 'a non-empty string', opts.name);
+  if (opts.attributes !== undefined && (opts.attributes === null || typeof opts.attributes !== 'object')) typeError(fn, 'options.attributes', 'an object of attributes', opts.attributes);
+  if (opts.keys !== undefined && typeof opts.keys !== 'boolean') typeError(fn, 'options.keys', 'a boolean', opts.keys);
+  const base: Attributes = { ...opts.attributes, 'rxjs_concurrency.name': opts.name };
+  const gauges: [ObservableGauge | ObservableCounter, (result: ObservableResult) => void][] = [];
+  const gauge = (name: string, unit: string, description: string, read: () => number) => {
+    const instrument = meter.createObservableGauge(name, { unit, description });
+    const callback = (result: ObservableResult) => {
+      const value = read();
+      if (Number.isFinite(value)) result.observe(value, base);
+    };
+    instrument.addCallback(callback);
+    gauges.push([instrument, callback]);
+  };
+
+  let removed = false;
+  let uninstall = () => {};
+  if (isLimit(target)) {
+    const limit = target;
+    const clock = typeof limit.now_ === 'function' ? () => limit.now_!() : () => performance.now();
+    const wait = meter.createHistogram('rxjs_concurrency.section.wait.duration', {
+      unit: 's',
+      description: 'From a section’s subscription to its grant (or start), for the sections granted.',
+      advice: { explicitBucketBoundaries: BUCKETS },
+    });
+    // the counts live here, as plain numbers, and reach the SDK when it collects (an observable
+    // counter): a section pays no SDK call for them
+    const keyed = opts.keys === true;
+    const counts = new Map<string, { attributes: Attributes; value: number }>();
+    const bump = (key: unknown, name: string, attributes: () => Attributes, by: number) => {
+      const id = keyed && key !== undefined ? `${name}\u0000${String(key)}` : name;
+      const entry = counts.get(id);
+      if (entry) entry.value += by;
+      else counts.set(id, { attributes: attributes(), value: by });
+    };
+    const withKey = (attributes: Attributes, key: unknown): Attributes => (keyed && key !== undefined ? { ...attributes, 'rxjs_concurrency.key': String(key) } : attributes);
+    const attrs = (key: unknown): Attributes => withKey(base, key);
+    const outcomeAttrs = (key: unknown, outcome: SectionOutcome): Attributes => withKey({ ...base, 'rxjs_concurrency.outcome': outcome }, key);
+    let hold: Histogram | undefined;
+    let rate = false;
+    const observer: SectionObserver = {
+      now_: clock,
+      granted_(key, weight, waited) {
+        if (waited === waited) wait.record(Math.max(0, waited) / 1000, attrs(key));
+        if (rate) bump(key, '\u0001started', () => attrs(key), weight);
+      },
+      ended_(key, _weight, held, outcome) {
+        bump(key, outcome, () => outcomeAttrs(key, outcome), 1);
+        if (hold && held === held) hold.record(Math.max(0, held) / 1000, attrs(key));
+      },
+      left_(key, outcome) {
+        bump(key, outcome, () => outcomeAttrs(key, outcome), 1);
+      },
+    };
+    const sections = meter.createObservableCounter('rxjs_concurrency.sections', { unit: '{section}', description: 'Sections that ended, by how (rxjs_concurrency.outcome).' });
+    const reportSections = (result: ObservableResult) => {
+      for (const [id, entry] of counts) if (!id.startsWith('\u0001')) result.observe(entry.value, entry.attributes);
+    };
+    sections.addCallback(reportSections);
+    gauges.push([sections, reportSections]);
+    const kind = install(limit, observer);
+    if (kind === 'permits') {
+      hold = meter.createHistogram('rxjs_concurrency.section.hold.duration', {
+        unit: 's',
+        description: 'From a section’s grant until its permits are back.',
+        advice: { explicitBucketBoundaries: BUCKETS },
+      });
+      gauge('rxjs_concurrency.permits.used', '{permit}', 'Permits held now (a Redis limit: by this process).', () => limit.inUse_ ?? NaN);
+      gauge('rxjs_concurrency.permits.limit', '{permit}', 'The capacity.', () => limit.permits);
+    } else {
+      rate = true;
+      const started = meter.createObservableCounter('rxjs_concurrency.rate.started', { unit: '{cost}', description: 'Costs of the sections started.' });
+      const reportStarted = (result: ObservableResult) => {
+        for (const [id, entry] of counts) if (id.startsWith('\u0001')) result.observe(entry.value, entry.attributes);
+      };
+      started.addCallback(reportStarted);
+      gauges.push([started, reportStarted]);
+    }
+    gauge('rxjs_concurrency.sections.waiting', '{section}', 'Sections waiting now (a Redis limit: this process’s).', () => limit.waiting);
+    uninstall = () => {
+      const set = observers.get(limit)!;
+      set.delete(observer);
+      reinstall(limit, set);
+    };
+  } else {
+    const pool = target as InstrumentablePool;
+    gauge('rxjs_concurrency.tasks.running', '{task}', 'Tasks running now.', () => pool.stats.busy);
+    gauge('rxjs_concurrency.tasks.queued', '{task}', 'Tasks waiting for a worker now.', () => pool.stats.queued);
+    gauge('rxjs_concurrency.workers', '{worker}', 'Workers (threads, or serving processes) now.', () => pool.stats.workers);
+  }
+  return {
+    remove() {
+      if (removed) return;
+      removed = true;
+      uninstall();
+      for (const [instrument, callback] of gauges) instrument.removeCallback(callback);
+    },
+  };
+}
