@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { NEVER, concatMap, defer, lastValueFrom, of, range, repeat, take, toArray, type Subscription } from 'rxjs';
+import { NEVER, VirtualTimeScheduler, concatMap, defer, lastValueFrom, mergeMap, of, range, repeat, take, throwError, timer, toArray, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { RateLimiter, rateLimitMap } from '../src/index.js';
 import { checkOperatorContract } from '../src/testing/index.js';
@@ -211,5 +211,50 @@ describe('RateLimiter', () => {
     const error = await lastValueFrom(of(1).pipe(rateLimitMap({ limit: 2, interval: 5 }, () => of(1), { cost: () => 5 }))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RangeError);
     expect((error as Error).message).toMatch(/^rateLimitMap: options\.cost\(value\) must be an integer from 1 to 2, got 5/);
+  });
+});
+
+describe('RateLimiter: back-off that every stream obeys', () => {
+  it('pause(ms) starts nothing new until then, for every stream; the waiters resume in FIFO order as the window allows', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const limiter = new RateLimiter({ limit: 2, interval: 100, scheduler });
+    const starts: string[] = [];
+    const start = (name: string) => defer(() => (starts.push(`${name} ${scheduler.now()}`), of(name)));
+    limiter.section(start('a')).subscribe();
+    limiter.pause(250);
+    limiter.section(start('b')).subscribe();
+    scheduler.schedule(() => limiter.section(start('c')).subscribe(), 10);
+    scheduler.schedule(() => limiter.section(start('d')).subscribe(), 20);
+    scheduler.flush();
+    // b and c start when the pause ends (a's start left the window long before); d waits for the window
+    expect(starts).toEqual(['a 0', 'b 250', 'c 250', 'd 350']);
+  });
+
+  it('with back-off on (isOverload or retryAfter given), an overload with a delay pauses the limiter for every stream', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const limiter = new RateLimiter({ limit: 10, interval: 1000, scheduler, retryAfter: (e) => (e as { wait?: number }).wait });
+    const starts: number[] = [];
+    limiter.section(timer(5, scheduler).pipe(mergeMap(() => throwError(() => Object.assign(new Error('slow down'), { status: 429, wait: 300 }))))).subscribe({ error: () => undefined });
+    scheduler.schedule(() => {
+      for (let i = 0; i < 2; i++) limiter.section(defer(() => (starts.push(scheduler.now()), of(i)))).subscribe();
+    }, 10);
+    scheduler.flush();
+    expect(starts).toEqual([305, 305]);
+  });
+
+  it('without back-off options an overload pauses nothing; a non-overload error never does', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const plain = new RateLimiter({ limit: 10, interval: 1000, scheduler });
+    const opted = new RateLimiter({ limit: 10, interval: 1000, scheduler, isOverload: (e) => (e as { status?: number }).status === 503 });
+    const starts: string[] = [];
+    const overloaded = Object.assign(new Error('x'), { status: 429, headers: { 'retry-after': '1' } });
+    plain.section(throwError(() => overloaded)).subscribe({ error: () => undefined });
+    opted.section(throwError(() => overloaded)).subscribe({ error: () => undefined }); // 429 is not what this one calls an overload
+    plain.section(defer(() => (starts.push(`plain ${scheduler.now()}`), of(1)))).subscribe();
+    opted.section(defer(() => (starts.push(`opted ${scheduler.now()}`), of(1)))).subscribe();
+    scheduler.flush();
+    expect(starts).toEqual(['plain 0', 'opted 0']);
+    expect(() => plain.pause(-1)).toThrow(/RateLimiter\.pause: ms/);
+    expect(() => new RateLimiter({ limit: 1, interval: 1, retryAfter: 5 as never })).toThrow(/options\.retryAfter/);
   });
 });

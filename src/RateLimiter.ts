@@ -2,12 +2,14 @@ import { asyncScheduler, type Observable, type ObservableInput, type SchedulerLi
 import { Queue } from './internal/core/queue.js';
 import { scheduleAfter } from './internal/core/timers.js';
 import { trampoline } from './internal/core/trampoline.js';
-import { checkInteger, checkScheduler, rangeError, typeError } from './internal/core/validate.js';
+import { checkFunction, checkInteger, checkScheduler, rangeError, typeError } from './internal/core/validate.js';
 import { gatedSection } from './internal/sections/gatedSection.js';
 import type { Waiter } from './internal/sections/permits.js';
 import { Window } from './internal/sections/window.js';
 import type { Lease, PermitSource, SchedulerOptions } from './types.js';
-import type { ObservedKind, SectionObserver } from './internal/sections/observe.js';
+import { besideOwn, type ObservedKind, type SectionObserver } from './internal/sections/observe.js';
+import { isOverloadError, retryAfterOf } from './internal/sections/overload.js';
+import { Pause } from './internal/sections/pause.js';
 
 /** One window of a rate limit: at most `limit` cost started in any `interval` ms. */
 export interface RateWindow {
@@ -21,7 +23,18 @@ export interface RateWindow {
  * Options of {@link RateLimiter}: one window (`limit` per `interval` ms), or several at once
  * (`windows`: a section starts only when every window has room).
  */
-export type RateLimiterOptions = (RateWindow | { readonly windows: ReadonlyArray<RateWindow> }) & SchedulerOptions;
+export type RateLimiterOptions = (RateWindow | { readonly windows: ReadonlyArray<RateWindow> }) & SchedulerOptions & BackOffOptions;
+
+/**
+ * A rate limiter's back-off, opt-in: given either option, a section's error that `isOverload`
+ * recognises and that carries a delay (`retryAfter`) pauses the limiter for every stream.
+ */
+export interface BackOffOptions {
+  /** Whether a section's error is an overload. Default (once back-off is on): `TimeoutError`, or a `status` of 429 or 503. */
+  readonly isOverload?: (error: unknown) => boolean;
+  /** The ms an overload asks everyone to wait. Default (once back-off is on): its `headers`' `Retry-After`. */
+  readonly retryAfter?: (error: unknown) => number | undefined;
+}
 
 /** Checks one window's `limit` and `interval` (`at` names where it stands in the options). */
 function checkWindow(fn: string, at: string, window: Partial<RateWindow> | null | undefined): RateWindow {
@@ -103,8 +116,12 @@ export class RateLimiter implements PermitSource {
   granted_ = 0;
   /** @internal */
   observer_: SectionObserver | undefined = undefined;
+  /** Made on the first pause. */
+  #pause: Pause | undefined = undefined;
+  /** Its own observer, when it backs off on overloads. */
+  readonly #own: SectionObserver | undefined;
 
-  /** @param options `{ limit, interval, scheduler? }` */
+  /** @param options `{ limit, interval, scheduler?, isOverload?, retryAfter? }` (or `{ windows, … }`) */
   constructor(options: RateLimiterOptions) {
     const windows = checkRateOptions('RateLimiter', options);
     this.#windows = windows.map((w) => new Window(w.limit, w.interval));
@@ -113,6 +130,36 @@ export class RateLimiter implements PermitSource {
     this.limit = tightest.limit;
     this.interval = tightest.interval;
     this.#scheduler = options.scheduler ?? asyncScheduler;
+    const { isOverload, retryAfter } = options;
+    if (isOverload !== undefined || retryAfter !== undefined) {
+      if (isOverload !== undefined) checkFunction('RateLimiter', 'options.isOverload', isOverload);
+      if (retryAfter !== undefined) checkFunction('RateLimiter', 'options.retryAfter', retryAfter);
+      const overload = isOverload ?? isOverloadError;
+      const delay = retryAfter ?? retryAfterOf;
+      this.observer_ = this.#own = {
+        now_: () => this.#scheduler.now(),
+        granted_: () => undefined,
+        left_: () => undefined,
+        ended_: (_key, _weight, _held, outcome, error) => {
+          if (outcome !== 'error' || !overload(error)) return;
+          const ms = delay(error);
+          if (typeof ms === 'number' && ms > 0 && Number.isFinite(ms)) this.#holdBack(Math.ceil(ms));
+        },
+      };
+    }
+  }
+
+  /**
+   * Starts nothing new for `ms` (an integer ≥ 0) from now, to any stream — or until a later pause
+   * ends; the waiters then go on in FIFO order, as the windows allow.
+   */
+  pause(ms: number): void {
+    checkInteger('RateLimiter.pause', 'ms', ms, 0);
+    this.#holdBack(ms);
+  }
+
+  #holdBack(ms: number): void {
+    if (ms > 0) (this.#pause ??= new Pause(this.#scheduler, () => this.#release())).for_(ms);
   }
 
   /** Sections waiting for room in the window. */
@@ -135,7 +182,7 @@ export class RateLimiter implements PermitSource {
 
   /** @internal Installs (or, with undefined, removes) the observer of its sections. */
   observe_(observer: SectionObserver | undefined): ObservedKind {
-    this.observer_ = observer;
+    this.observer_ = this.#own ? besideOwn(this.#own, observer) : observer;
     return 'rate';
   }
 
@@ -146,7 +193,7 @@ export class RateLimiter implements PermitSource {
 
   /** @internal Starts at once when nobody waits and the cost fits in the window now. */
   tryTake_(cost: number): boolean {
-    if (this.#queue.size_ > 0) return false;
+    if (this.#queue.size_ > 0 || this.#pause?.on_()) return false;
     const now = this.#scheduler.now();
     if (!this.#fits(now, cost)) return false;
     this.#record(now, cost);
@@ -192,6 +239,8 @@ export class RateLimiter implements PermitSource {
    * that starts (and ends) synchronously and makes another request does not grow the stack.
    */
   readonly #release = trampoline(() => {
+    // paused: the pause's own timer calls this again when it ends
+    if (this.#pause?.on_()) return;
     const now = this.#scheduler.now();
     let head: Waiter | undefined;
     while ((head = this.#queue.head_) !== undefined && this.#fits(now, head.weight_)) {

@@ -66,7 +66,7 @@ function reinstall(target: ObservedLimit, set: Set<SectionObserver>): ObservedKi
   return target.observe_({
     now_: all[0]!.now_,
     granted_: (key, weight, waited) => all.forEach((o) => o.granted_(key, weight, waited)),
-    ended_: (key, weight, held, outcome) => all.forEach((o) => o.ended_(key, weight, held, outcome)),
+    ended_: (key, weight, held, outcome, error) => all.forEach((o) => o.ended_(key, weight, held, outcome, error)),
     left_: (key, outcome) => all.forEach((o) => o.left_(key, outcome)),
   });
 }

@@ -117,7 +117,7 @@ export class Held<T> extends Subscriber<T> implements Waiter {
     if (this.#giveBack('unsubscribe')) this.#gate.dispatch_();
   }
 
-  #giveBack(outcome: SectionOutcome): boolean {
+  #giveBack(outcome: SectionOutcome, error?: unknown): boolean {
     const gate = this.#gate;
     if (!this.holding_) {
       // a waiter rejected by a resize never held
@@ -127,7 +127,7 @@ export class Held<T> extends Subscriber<T> implements Waiter {
     this.holding_ = false;
     gate.giveBack_(this.weight_);
     const observer = gate.observer_;
-    if (observer !== undefined) observer.ended_(gate.key_, this.weight_, observer.now_() - this.since_, outcome);
+    if (observer !== undefined) observer.ended_(gate.key_, this.weight_, observer.now_() - this.since_, outcome, error);
     this.controller_?.abort();
     return true;
   }
@@ -141,7 +141,7 @@ export class Held<T> extends Subscriber<T> implements Waiter {
   // sections (as mergeMap's does) reaches them before they could start.
   protected override _error(error: unknown): void {
     this.unsubscribe();
-    this.#giveBack('error');
+    this.#giveBack('error', error);
     this.#owner.error(error, this);
     this.#gate.dispatch_();
   }
