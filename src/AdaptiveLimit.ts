@@ -2,7 +2,7 @@ import { Observable, asyncScheduler, type ObservableInput, type SchedulerLike, t
 import { checkFunction, checkInteger, checkOptions, rangeError, typeError } from './internal/core/validate.js';
 import { Aimd, Gradient, type LimitAlgorithm } from './internal/sections/adaptive.js';
 import { gatedSection } from './internal/sections/gatedSection.js';
-import { besideOwn, type ObservedKind, type SectionObserver, type SectionOutcome } from './internal/sections/observe.js';
+import { besideOwn, timed, type ObservedKind, type SectionHandlers, type SectionOutcome } from './internal/sections/observe.js';
 import { isOverloadError, retryAfterOf } from './internal/sections/overload.js';
 import { Pause } from './internal/sections/pause.js';
 import { Permits } from './internal/sections/permits.js';
@@ -77,8 +77,8 @@ export class AdaptiveLimit extends Permits implements PermitSource {
   /** The algorithm's limit, a real number: the limit is its floor. */
   #estimate: number;
   #paused = false;
-  /** Its own observer, which takes the samples; another (rxjs-concurrency/otel) may join it. */
-  readonly #own: SectionObserver;
+  /** Its own handlers, which take the samples; another's (rxjs-concurrency/otel) may join them. */
+  readonly #own: SectionHandlers;
 
   /** @param options `{ initial, min = 1, max = 1000, algorithm = 'gradient', isOverload?, retryAfter?, scheduler? }` */
   constructor(options: AdaptiveLimitOptions) {
@@ -102,12 +102,11 @@ export class AdaptiveLimit extends Permits implements PermitSource {
     this.#pause = new Pause(scheduler, () => this.#resume());
     this.#estimate = initial;
     this.#own = {
-      now_: this.#clock,
       granted_: () => undefined,
       left_: () => undefined,
       ended_: (_key, weight, held, outcome, error) => this.#sample(weight, held, outcome, error),
     };
-    this.observer_ = this.#own;
+    this.observer_ = timed(this.#clock, this.#own);
     this.limit$ = new Observable<number>((subscriber) => {
       subscriber.next(this.permits);
       this.#listeners.add(subscriber);
@@ -126,7 +125,7 @@ export class AdaptiveLimit extends Permits implements PermitSource {
   }
 
   /** @internal Weight held now (the permits held back by a pause are not). */
-  override get inUse_(): number {
+  get inUse_(): number {
     return this.permits - this.free_ - (this.#paused ? HELD_BACK : 0);
   }
 
@@ -173,9 +172,9 @@ export class AdaptiveLimit extends Permits implements PermitSource {
   /** One section's outcome: the algorithm moves the limit (and an overload may pause everyone). */
   #sample(weight: number, held: number, outcome: SectionOutcome, error: unknown): void {
     let estimate = this.#estimate;
-    if (outcome === 'complete') {
+    if (outcome === 0 /* complete */) {
       if (held === held) estimate = this.#algorithm.sample_(estimate, held, this.inUse_ + weight);
-    } else if (outcome === 'error' && this.#isOverload(error)) {
+    } else if (outcome === 1 /* error */ && this.#isOverload(error)) {
       estimate = this.#algorithm.overload_(estimate);
       const ms = this.#retryAfter(error);
       if (typeof ms === 'number' && ms > 0 && Number.isFinite(ms)) this.#holdBack(Math.ceil(ms));
@@ -189,9 +188,9 @@ export class AdaptiveLimit extends Permits implements PermitSource {
     if (this.#listeners.size) for (const listener of [...this.#listeners]) listener.next(limit);
   }
 
-  /** @internal Installs (or removes) an observer beside its own, which takes the samples. */
-  override observe_(observer: SectionObserver | undefined): ObservedKind {
-    this.observer_ = besideOwn(this.#own, observer);
+  /** @internal Installs (or removes) handlers beside its own, which take the samples. */
+  observe_(handlers: SectionHandlers | undefined): ObservedKind {
+    this.observer_ = timed(this.#clock, besideOwn(this.#own, handlers));
     return 'permits';
   }
 

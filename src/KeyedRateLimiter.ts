@@ -5,7 +5,7 @@ import { KeyedWindows } from './internal/sections/keyedWindows.js';
 import { sectionMap, weightsOf } from './internal/sections/sectionMap.js';
 import { checkRateOptions, type RateWindow } from './RateLimiter.js';
 import type { Lease, PermitSource, SchedulerOptions } from './types.js';
-import type { ObservedKind, SectionObserver } from './internal/sections/observe.js';
+import { timed, type ObservedKind, type SectionHandlers } from './internal/sections/observe.js';
 
 /** One window (`limit` per `interval` ms), or several at once. */
 export type RateWindows = RateWindow | { readonly windows: ReadonlyArray<RateWindow> };
@@ -84,8 +84,8 @@ export class KeyedRateLimiter<K = string> {
   }
 
   /** @internal Installs (or, with undefined, removes) the observer of its sections, all keys. */
-  observe_(observer: SectionObserver | undefined): ObservedKind {
-    this.#core.observer_ = observer;
+  observe_(handlers: SectionHandlers | undefined): ObservedKind {
+    this.#core.observer_ = handlers && timed(() => this.#core.now_(), handlers);
     return 'rate';
   }
 

@@ -6,7 +6,7 @@ import { sectionMap, weightsOf } from './internal/sections/sectionMap.js';
 import type { KeyedSemaphoreMapOptions } from './semaphoreMap.js';
 import type { Waiter } from './internal/sections/permits.js';
 import type { Lease, PermitSource } from './types.js';
-import type { ObservedKind, SectionObserver } from './internal/sections/observe.js';
+import { timed, type ObservedKind, type SectionHandlers } from './internal/sections/observe.js';
 
 /** Options of {@link KeyedSemaphore}. */
 export interface KeyedSemaphoreOptions<K> {
@@ -118,8 +118,8 @@ export class KeyedSemaphore<K = string> {
   }
 
   /** @internal Installs (or, with undefined, removes) the observer of its sections, all keys. */
-  observe_(observer: SectionObserver | undefined): ObservedKind {
-    this.#core.observer_ = observer;
+  observe_(handlers: SectionHandlers | undefined): ObservedKind {
+    this.#core.observer_ = handlers && timed(() => performance.now(), handlers);
     return 'permits';
   }
 

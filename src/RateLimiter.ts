@@ -7,7 +7,7 @@ import { gatedSection } from './internal/sections/gatedSection.js';
 import type { Waiter } from './internal/sections/permits.js';
 import { Window } from './internal/sections/window.js';
 import type { Lease, PermitSource, SchedulerOptions } from './types.js';
-import { besideOwn, type ObservedKind, type SectionObserver } from './internal/sections/observe.js';
+import { besideOwn, timed, type ObservedKind, type SectionHandlers, type SectionObserver } from './internal/sections/observe.js';
 import { isOverloadError, retryAfterOf } from './internal/sections/overload.js';
 import { Pause } from './internal/sections/pause.js';
 
@@ -118,8 +118,8 @@ export class RateLimiter implements PermitSource {
   observer_: SectionObserver | undefined = undefined;
   /** Made on the first pause. */
   #pause: Pause | undefined = undefined;
-  /** Its own observer, when it backs off on overloads. */
-  readonly #own: SectionObserver | undefined;
+  /** Its own handlers, when it backs off on overloads. */
+  readonly #own: SectionHandlers | undefined;
 
   /** @param options `{ limit, interval, scheduler?, isOverload?, retryAfter? }` (or `{ windows, … }`) */
   constructor(options: RateLimiterOptions) {
@@ -136,16 +136,16 @@ export class RateLimiter implements PermitSource {
       if (retryAfter !== undefined) checkFunction('RateLimiter', 'options.retryAfter', retryAfter);
       const overload = isOverload ?? isOverloadError;
       const delay = retryAfter ?? retryAfterOf;
-      this.observer_ = this.#own = {
-        now_: () => this.#scheduler.now(),
+      this.#own = {
         granted_: () => undefined,
         left_: () => undefined,
         ended_: (_key, _weight, _held, outcome, error) => {
-          if (outcome !== 'error' || !overload(error)) return;
+          if (outcome !== 1 /* error */ || !overload(error)) return;
           const ms = delay(error);
           if (typeof ms === 'number' && ms > 0 && Number.isFinite(ms)) this.#holdBack(Math.ceil(ms));
         },
       };
+      this.observe_(undefined);
     }
   }
 
@@ -181,8 +181,9 @@ export class RateLimiter implements PermitSource {
   }
 
   /** @internal Installs (or, with undefined, removes) the observer of its sections. */
-  observe_(observer: SectionObserver | undefined): ObservedKind {
-    this.observer_ = this.#own ? besideOwn(this.#own, observer) : observer;
+  observe_(handlers: SectionHandlers | undefined): ObservedKind {
+    const all = this.#own ? besideOwn(this.#own, handlers) : handlers;
+    this.observer_ = all && timed(() => this.#scheduler.now(), all);
     return 'rate';
   }
 

@@ -1,6 +1,6 @@
 import type { Attributes, Histogram, Meter, ObservableCounter, ObservableGauge, ObservableResult } from '@opentelemetry/api';
 import { checkOptions, typeError } from '../internal/core/validate.js';
-import type { ObservedKind, SectionObserver, SectionOutcome } from '../internal/sections/observe.js';
+import { OUTCOMES, timed, type ObservedKind, type SectionHandlers, type SectionObserver, type SectionOutcome } from '../internal/sections/observe.js';
 import type { KeyedPermitSource, PermitSource } from '../types.js';
 
 /** A pool by what `instrument` reads of it: `createWorkerPool`'s, or a BullMQ queue pool. */
@@ -31,43 +31,55 @@ export interface Instrumented {
   remove(): void;
 }
 
-/** A limit of this package, by its internal shape. */
+/**
+ * A limit of this package, by its internal shape: one that learns from its own sections, is keyed
+ * or lives in Redis installs handlers itself (`observe_`, on its own clock); a `Semaphore` or
+ * `Lock` (a gate) takes an observer in `observer_` as it is.
+ */
 interface ObservedLimit {
-  observe_(observer: SectionObserver | undefined): ObservedKind;
+  observe_?(handlers: SectionHandlers | undefined): ObservedKind;
+  observer_?: SectionObserver | undefined;
   now_?(): number;
   readonly inUse_?: number;
+  readonly available?: number;
   readonly permits: number;
   readonly waiting: number;
 }
 
-const isLimit = (target: object): target is ObservedLimit => typeof (target as Partial<ObservedLimit>).observe_ === 'function';
+const isLimit = (target: object): target is ObservedLimit => typeof (target as ObservedLimit).observe_ === 'function' || 'observer_' in target;
+
 const isPool = (target: object): target is InstrumentablePool => {
   const stats = (target as Partial<InstrumentablePool>).stats;
   return stats !== null && typeof stats === 'object' && typeof stats.busy === 'number';
 };
 
+/** Installs `handlers` (undefined: none) on a limit; says whether it counts permits or rates. */
+function observe(target: ObservedLimit, handlers: SectionHandlers | undefined): ObservedKind {
+  if (target.observe_) return target.observe_(handlers);
+  target.observer_ = handlers && timed(() => performance.now(), handlers);
+  return 'permits';
+}
+
 /** Seconds, from 5 ms to 10 s: as OpenTelemetry's HTTP duration histograms. */
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
-/** The observers of each limit: one installed directly, several through one that tells them all. */
-const observers = new WeakMap<ObservedLimit, Set<SectionObserver>>();
+/** The handlers of each limit: one installed directly, several through one that tells them all. */
+const observers = new WeakMap<ObservedLimit, Set<SectionHandlers>>();
 
-function install(target: ObservedLimit, observer: SectionObserver): ObservedKind {
+function install(target: ObservedLimit, handlers: SectionHandlers): ObservedKind {
   let set = observers.get(target);
   if (!set) observers.set(target, (set = new Set()));
-  set.add(observer);
+  set.add(handlers);
   return reinstall(target, set);
 }
 
-function reinstall(target: ObservedLimit, set: Set<SectionObserver>): ObservedKind {
-  if (set.size === 0) return target.observe_(undefined);
-  if (set.size === 1) return target.observe_([...set][0]);
+function reinstall(target: ObservedLimit, set: Set<SectionHandlers>): ObservedKind {
+  if (set.size <= 1) return observe(target, [...set][0]);
   const all = [...set];
-  return target.observe_({
-    now_: all[0]!.now_,
-    granted_: (key, weight, waited) => all.forEach((o) => o.granted_(key, weight, waited)),
-    ended_: (key, weight, held, outcome, error) => all.forEach((o) => o.ended_(key, weight, held, outcome, error)),
-    left_: (key, outcome) => all.forEach((o) => o.left_(key, outcome)),
+  return observe(target, {
+    granted_: (key, weight, waited) => all.forEach((h) => h.granted_(key, weight, waited)),
+    ended_: (key, weight, held, outcome, error) => all.forEach((h) => h.ended_(key, weight, held, outcome, error)),
+    left_: (key, outcome) => all.forEach((h) => h.left_(key, outcome)),
   });
 }
 
@@ -128,7 +140,6 @@ export function instrument(target: Instrumentable, options: InstrumentOptions): 
   let uninstall = () => {};
   if (isLimit(target)) {
     const limit = target;
-    const clock = typeof limit.now_ === 'function' ? () => limit.now_!() : () => performance.now();
     const wait = meter.createHistogram('rxjs_concurrency.section.wait.duration', {
       unit: 's',
       description: 'From a section’s subscription to its grant (or start), for the sections granted.',
@@ -146,21 +157,20 @@ export function instrument(target: Instrumentable, options: InstrumentOptions): 
     };
     const withKey = (attributes: Attributes, key: unknown): Attributes => (keyed && key !== undefined ? { ...attributes, 'rxjs_concurrency.key': String(key) } : attributes);
     const attrs = (key: unknown): Attributes => withKey(base, key);
-    const outcomeAttrs = (key: unknown, outcome: SectionOutcome): Attributes => withKey({ ...base, 'rxjs_concurrency.outcome': outcome }, key);
+    const outcomeAttrs = (key: unknown, outcome: SectionOutcome): Attributes => withKey({ ...base, 'rxjs_concurrency.outcome': OUTCOMES[outcome] }, key);
     let hold: Histogram | undefined;
     let rate = false;
-    const observer: SectionObserver = {
-      now_: clock,
+    const observer: SectionHandlers = {
       granted_(key, weight, waited) {
         if (waited === waited) wait.record(Math.max(0, waited) / 1000, attrs(key));
         if (rate) bump(key, '\u0001started', () => attrs(key), weight);
       },
       ended_(key, _weight, held, outcome) {
-        bump(key, outcome, () => outcomeAttrs(key, outcome), 1);
+        bump(key, OUTCOMES[outcome], () => outcomeAttrs(key, outcome), 1);
         if (hold && held === held) hold.record(Math.max(0, held) / 1000, attrs(key));
       },
       left_(key, outcome) {
-        bump(key, outcome, () => outcomeAttrs(key, outcome), 1);
+        bump(key, OUTCOMES[outcome], () => outcomeAttrs(key, outcome), 1);
       },
     };
     const sections = meter.createObservableCounter('rxjs_concurrency.sections', { unit: '{section}', description: 'Sections that ended, by how (rxjs_concurrency.outcome).' });
@@ -176,7 +186,7 @@ export function instrument(target: Instrumentable, options: InstrumentOptions): 
         description: 'From a section’s grant until its permits are back.',
         advice: { explicitBucketBoundaries: BUCKETS },
       });
-      gauge('rxjs_concurrency.permits.used', '{permit}', 'Permits held now (a Redis limit: by this process).', () => limit.inUse_ ?? NaN);
+      gauge('rxjs_concurrency.permits.used', '{permit}', 'Permits held now (a Redis limit: by this process).', () => limit.inUse_ ?? limit.permits - (limit.available ?? NaN));
       gauge('rxjs_concurrency.permits.limit', '{permit}', 'The capacity.', () => limit.permits);
     } else {
       rate = true;

@@ -11,7 +11,7 @@ import { checkClientAndName } from './connection.js';
 import { keyOf, keyedMap, withShare } from './keyed.js';
 import { KRACQUIRE, KRCANCEL, KRKEEP } from './keyedScripts.js';
 import { RedisRateCore } from './rateCore.js';
-import type { ObservedKind, SectionObserver } from '../internal/sections/observe.js';
+import { timed, type ObservedKind, type SectionHandlers } from '../internal/sections/observe.js';
 
 /** Options of {@link RedisKeyedRateLimiter}; every process that shares the name gives the same. */
 export interface RedisKeyedRateLimiterOptions<K> {
@@ -78,8 +78,8 @@ export class RedisKeyedRateLimiter<K extends string | number = string> implement
   }
 
   /** @internal Installs (or, with undefined, removes) the observer of this process's sections. */
-  observe_(observer: SectionObserver | undefined): ObservedKind {
-    this.#core.observer = observer;
+  observe_(handlers: SectionHandlers | undefined): ObservedKind {
+    this.#core.observer = handlers && timed(() => performance.now(), handlers);
     return 'rate';
   }
 

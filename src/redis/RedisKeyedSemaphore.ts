@@ -9,7 +9,7 @@ import { checkClientAndName } from './connection.js';
 import { NO_LIMIT, keyOf, keyedMap, withShare } from './keyed.js';
 import { KACQUIRE, KCANCEL, KKEEP, KRELEASE } from './keyedScripts.js';
 import { RedisPermitCore } from './permitCore.js';
-import type { ObservedKind, SectionObserver } from '../internal/sections/observe.js';
+import { timed, type ObservedKind, type SectionHandlers } from '../internal/sections/observe.js';
 
 /** Options of {@link RedisKeyedSemaphore}. */
 export interface RedisKeyedSemaphoreOptions<K> {
@@ -83,8 +83,8 @@ export class RedisKeyedSemaphore<K extends string | number = string> implements 
   }
 
   /** @internal Installs (or, with undefined, removes) the observer of this process's sections. */
-  observe_(observer: SectionObserver | undefined): ObservedKind {
-    this.#core.observer = observer;
+  observe_(handlers: SectionHandlers | undefined): ObservedKind {
+    this.#core.observer = handlers && timed(() => performance.now(), handlers);
     return 'permits';
   }
 

@@ -6,7 +6,7 @@ import { toObservable } from '../internal/core/inputs.js';
 import { checkClientAndName } from './connection.js';
 import { RedisRateCore } from './rateCore.js';
 import { RACQUIRE, RCANCEL, RKEEP } from './rateScripts.js';
-import type { ObservedKind, SectionObserver } from '../internal/sections/observe.js';
+import { timed, type ObservedKind, type SectionHandlers } from '../internal/sections/observe.js';
 
 /** Options of {@link RedisRateLimiter}: at most `limit` cost started in any `interval` ms, across processes. */
 export interface RedisRateLimiterOptions {
@@ -66,8 +66,8 @@ export class RedisRateLimiter {
   }
 
   /** @internal Installs (or, with undefined, removes) the observer of this process's sections. */
-  observe_(observer: SectionObserver | undefined): ObservedKind {
-    this.#core.observer = observer;
+  observe_(handlers: SectionHandlers | undefined): ObservedKind {
+    this.#core.observer = handlers && timed(() => performance.now(), handlers);
     return 'rate';
   }
 

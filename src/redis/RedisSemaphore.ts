@@ -7,7 +7,7 @@ import type { Lease, PermitSource } from '../types.js';
 import { checkClientAndName } from './connection.js';
 import { RedisPermitCore } from './permitCore.js';
 import { ACQUIRE, CANCEL, KEEP, RELEASE } from './scripts.js';
-import type { ObservedKind, SectionObserver } from '../internal/sections/observe.js';
+import { timed, type ObservedKind, type SectionHandlers } from '../internal/sections/observe.js';
 
 /** Options of {@link RedisSemaphore}. */
 export interface RedisSemaphoreOptions {
@@ -76,8 +76,8 @@ export class RedisSemaphore implements PermitSource {
   }
 
   /** @internal Installs (or, with undefined, removes) the observer of this process's sections. */
-  observe_(observer: SectionObserver | undefined): ObservedKind {
-    this.#core.observer = observer;
+  observe_(handlers: SectionHandlers | undefined): ObservedKind {
+    this.#core.observer = handlers && timed(() => performance.now(), handlers);
     return 'permits';
   }
 

@@ -8,7 +8,7 @@ import type { Lease } from '../types.js';
 import { Grants, runScript } from './connection.js';
 import { LeaseLostError } from './LeaseLostError.js';
 import { HEARTBEAT } from './scripts.js';
-import type { SectionObserver } from '../internal/sections/observe.js';
+import type { SectionObserver, SectionOutcome } from '../internal/sections/observe.js';
 
 /** The four scripts of a Redis permit limit; each takes the limit's `config` arguments first. */
 export interface PermitScripts {
@@ -77,16 +77,19 @@ export class RedisPermitCore {
     let controller: AbortController | undefined;
     let inner: CallbackSubscriber<T> | undefined;
     const key = keyArgs[0];
-    let since = this.observer ? this.observer.now_() : NaN;
+    /** For an observer: the section's times (see SectionObserver). */
+    const observed = { since_: NaN, weight_: weight };
+    const tell = (event: number) => this.observer?.on_(observed, event, key);
+    tell(5 /* waits: a Redis section always asks */);
     /** The section stops holding: its weight is no longer this process's, and its observer hears how. */
-    const ended = (outcome: 'complete' | 'error' | 'unsubscribe' | 'lease_lost') => {
+    const ended = (outcome: SectionOutcome) => {
       this.inUse -= weight;
-      this.observer?.ended_(key, weight, this.observer.now_() - since, outcome);
+      tell(outcome);
     };
 
-    const fail = (error: unknown, outcome: 'error' | 'lease_lost' = 'error') => {
+    const fail = (error: unknown, outcome: SectionOutcome = 1) => {
       if (phase === 'done') return;
-      this.observer?.left_(key, outcome);
+      tell(10 + outcome);
       phase = 'done';
       this.grants.forget(id);
       this.holding.delete(id);
@@ -94,30 +97,26 @@ export class RedisPermitCore {
       subscriber.error(error);
     };
 
-    const release = (then: () => void, outcome: 'complete' | 'error') => {
+    const release = (then: () => void, outcome: SectionOutcome) => {
       this.script(this.scripts.release, id).then(
         (had) => {
-          ended(had === 1 ? outcome : 'lease_lost');
+          ended(had === 1 ? outcome : 4);
           if (had === 1) then();
           else subscriber.error(new LeaseLostError(`${this.label}: the lease was gone when the section released it`));
         },
         (error: unknown) => {
-          ended('error');
+          ended(1);
           subscriber.error(error);
         },
       );
     };
 
     const start = (token: number, queued: boolean) => {
-      if (token <= 0) return fail(new LeaseLostError(`${this.label}: the waiting section was dropped from the queue (Redis restarted, or this process stalled past its heartbeat)`), 'lease_lost');
+      if (token <= 0) return fail(new LeaseLostError(`${this.label}: the waiting section was dropped from the queue (Redis restarted, or this process stalled past its heartbeat)`), 4);
       if (phase === 'done') return void this.script(this.scripts.release, id).catch(reportUnhandledError);
       phase = 'holding';
       this.inUse += weight;
-      if (this.observer) {
-        const now = this.observer.now_();
-        this.observer.granted_(key, weight, now - since);
-        since = now;
-      }
+      tell(6 /* granted */);
       this.grants.forget(id);
       if (queued) this.renewSoon();
       this.holding.set(id, {
@@ -128,7 +127,7 @@ export class RedisPermitCore {
           inner?.unsubscribe();
           controller?.abort();
           this.idle();
-          ended('lease_lost');
+          ended(4);
           subscriber.error(new LeaseLostError(`${this.label}: the lease was lost (expired, or the key vanished) while the section held it`));
         },
       });
@@ -143,7 +142,7 @@ export class RedisPermitCore {
       };
       // the section's end: its teardown has run (the subscriber unsubscribes itself first), then
       // the permits go back, then the subscriber hears of the end
-      const end = (notify: () => void, outcome: 'complete' | 'error') => {
+      const end = (notify: () => void, outcome: SectionOutcome) => {
         if (phase !== 'holding') return;
         phase = 'done';
         this.holding.delete(id);
@@ -155,13 +154,13 @@ export class RedisPermitCore {
       try {
         section = from(typeof input === 'function' ? input(lease) : input);
       } catch (error) {
-        return end(() => subscriber.error(error), 'error');
+        return end(() => subscriber.error(error), 1);
       }
       inner = new CallbackSubscriber<T>(
         subscriber,
         (value) => subscriber.next(value),
-        (error) => end(() => subscriber.error(error), 'error'),
-        () => end(() => subscriber.complete(), 'complete'),
+        (error) => end(() => subscriber.error(error), 1),
+        () => end(() => subscriber.complete(), 0),
       );
       if (phase === 'holding') section.subscribe(inner);
     };
@@ -200,12 +199,12 @@ export class RedisPermitCore {
       if (phase === 'done') return;
       const was = phase;
       phase = 'done';
-      if (was === 'waiting' || was === 'acquiring') this.observer?.left_(key, 'cancelled_waiting');
+      if (was === 'waiting' || was === 'acquiring') tell(13 /* left: cancelled_waiting */);
       if (was === 'waiting') {
         this.grants.forget(id);
         void this.script(this.scripts.cancel, id).catch(reportUnhandledError);
       } else if (was === 'holding') {
-        ended('unsubscribe');
+        ended(2);
         this.holding.delete(id);
         inner?.unsubscribe();
         controller?.abort();

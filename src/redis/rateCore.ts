@@ -61,7 +61,10 @@ export class RedisRateCore {
     const id = `${this.instance}:${++this.next}`;
     let phase: 'acquiring' | 'waiting' | 'started' | 'done' = 'acquiring';
     const key = keyArgs[0];
-    const since = this.observer ? this.observer.now_() : NaN;
+    /** For an observer: the section's times (see SectionObserver). */
+    const observed = { since_: NaN, weight_: cost };
+    const tell = (event: number, error?: unknown) => this.observer?.on_(observed, event, key, error);
+    tell(5 /* waits: a Redis section always asks */);
     const forget = () => {
       this.grants.forget(id);
       this.tags.delete(id);
@@ -71,7 +74,7 @@ export class RedisRateCore {
       if (phase === 'done') return;
       if (started <= 0) {
         phase = 'done';
-        this.observer?.left_(key, 'lease_lost');
+        tell(14 /* left: lease_lost */);
         this.idle();
         return subscriber.error(new LeaseLostError(`${this.label}: the waiting section was dropped from the queue (Redis restarted, or this process stalled past its heartbeat)`));
       }
@@ -89,14 +92,13 @@ export class RedisRateCore {
           source = throwError(() => error);
         }
       }
-      const observer = this.observer;
-      if (observer) {
-        const at = observer.now_();
-        observer.granted_(key, cost, at - since);
+      if (this.observer) {
+        tell(6 /* granted */);
         // a rate limit's section holds nothing: its end is counted by how it ended
-        let how: SectionOutcome = 'unsubscribe';
-        source = source.pipe(tap({ error: () => (how = 'error'), complete: () => (how = 'complete') }));
-        subscriber.add(() => observer.ended_(key, cost, observer.now_() - at, how));
+        let how: SectionOutcome = 2;
+        let failure: unknown;
+        source = source.pipe(tap({ error: (e: unknown) => ((how = 1), (failure = e)), complete: () => (how = 0) }));
+        subscriber.add(() => tell(how, failure));
       }
       source.subscribe(subscriber);
     };
@@ -128,7 +130,7 @@ export class RedisRateCore {
         },
         (error: unknown) => {
           this.acquiring--;
-          if (phase !== 'done') this.observer?.left_(key, 'error');
+          if (phase !== 'done') tell(11 /* left: error */);
           phase = 'done';
           forget();
           this.idle();
@@ -138,7 +140,7 @@ export class RedisRateCore {
     return () => {
       const was = phase;
       phase = 'done';
-      if (was === 'waiting' || was === 'acquiring') this.observer?.left_(key, 'cancelled_waiting');
+      if (was === 'waiting' || was === 'acquiring') tell(13 /* left: cancelled_waiting */);
       if (was === 'waiting') {
         forget();
         this.script(this.scripts.cancel, id, ...tag).then(([, now, nextAt]) => this.sleepUntil(nextAt!, now!), reportUnhandledError);

@@ -16,9 +16,6 @@ export interface SectionOwner<T> {
   complete(section: Held<T>): void;
 }
 
-/** `since_` of a section granted as it asked. */
-const AT_ONCE = -1;
-
 /**
  * One critical section: it waits in the semaphore's queue (it is its own queue node), then holds
  * `weight` permits while it is subscribed to its source (it is its own subscriber), and gives them
@@ -31,7 +28,7 @@ export class Held<T> extends Subscriber<T> implements Waiter {
   holding_ = false;
   /** The grant's fencing token, once the permits are granted. */
   token_ = 0;
-  /** When it asked, then when it was granted, by its gate's observer's clock (NaN: not observed then). */
+  /** For its gate's observer: when it asked, then when it was granted (NaN: granted as it asked). */
   since_ = NaN;
   /** Made only when the section's factory reads `lease.signal`; aborted when the section ends. */
   controller_: AbortController | undefined;
@@ -65,31 +62,22 @@ export class Held<T> extends Subscriber<T> implements Waiter {
     // run the teardown already: such a section never queues
     if (this.closed) return;
     const gate = this.#gate;
-    if (gate.tryTake_(this.weight_)) {
-      this.since_ = AT_ONCE; // waited nothing: no clock read for it
-      return this.enter_();
-    }
-    const observer = gate.observer_;
-    if (observer !== undefined) this.since_ = observer.now_();
+    if (gate.tryTake_(this.weight_)) return this.enter_();
+    this.#tell(5 /* waits */);
     gate.wait_(this);
   }
 
   /** Called with the permits taken. */
   enter_(): void {
     const gate = this.#gate;
-    const observer = gate.observer_;
     if (this.closed || this.#owner.closed) {
-      observer?.left_(gate.key_, 'cancelled_waiting');
+      this.#tell(13 /* left: cancelled_waiting */);
       gate.giveBack_(this.weight_);
       return gate.dispatch_();
     }
     this.holding_ = true;
     this.token_ = ++gate.granted_;
-    if (observer !== undefined) {
-      const now = observer.now_();
-      observer.granted_(gate.key_, this.weight_, this.since_ === AT_ONCE ? 0 : now - this.since_);
-      this.since_ = now;
-    }
+    this.#tell(6 /* granted */);
     let source: Observable<T>;
     try {
       source = from(this.#open(this));
@@ -101,7 +89,7 @@ export class Held<T> extends Subscriber<T> implements Waiter {
     // `open` runs user code (a project), which may have unsubscribed the output, and so cancelled
     // this section already (then its permits are back)
     if (this.closed || this.#owner.closed) {
-      if (this.#giveBack('unsubscribe')) this.#gate.dispatch_();
+      if (this.#giveBack(2 /* unsubscribe */)) this.#gate.dispatch_();
       return;
     }
     source.subscribe(this);
@@ -110,24 +98,27 @@ export class Held<T> extends Subscriber<T> implements Waiter {
   /** Cancels the section: leaves the queue, or unsubscribes its source and gives the permits back. */
   cancel_(): void {
     if (this.queued_) {
-      this.#gate.observer_?.left_(this.#gate.key_, 'cancelled_waiting');
+      this.#tell(13 /* left: cancelled_waiting */);
       return this.#gate.leave_(this);
     }
     this.unsubscribe();
-    if (this.#giveBack('unsubscribe')) this.#gate.dispatch_();
+    if (this.#giveBack(2 /* unsubscribe */)) this.#gate.dispatch_();
+  }
+
+  /** Tells the gate's observer, if it has one, of an event of this section (see `SectionObserver`). */
+  #tell(event: number, error?: unknown): void {
+    this.#gate.observer_?.on_(this, event, this.#gate.key_, error);
   }
 
   #giveBack(outcome: SectionOutcome, error?: unknown): boolean {
-    const gate = this.#gate;
     if (!this.holding_) {
       // a waiter rejected by a resize never held
-      if (outcome === 'error') gate.observer_?.left_(gate.key_, outcome);
+      if (outcome === 1 /* error */) this.#tell(11 /* left: error */);
       return false;
     }
     this.holding_ = false;
-    gate.giveBack_(this.weight_);
-    const observer = gate.observer_;
-    if (observer !== undefined) observer.ended_(gate.key_, this.weight_, observer.now_() - this.since_, outcome, error);
+    this.#gate.giveBack_(this.weight_);
+    this.#tell(outcome, error);
     this.controller_?.abort();
     return true;
   }
@@ -141,14 +132,14 @@ export class Held<T> extends Subscriber<T> implements Waiter {
   // sections (as mergeMap's does) reaches them before they could start.
   protected override _error(error: unknown): void {
     this.unsubscribe();
-    this.#giveBack('error', error);
+    this.#giveBack(1 /* error */, error);
     this.#owner.error(error, this);
     this.#gate.dispatch_();
   }
 
   protected override _complete(): void {
     this.unsubscribe();
-    this.#giveBack('complete');
+    this.#giveBack(0 /* complete */);
     this.#owner.complete(this);
     this.#gate.dispatch_();
   }

@@ -1,6 +1,6 @@
 import { Queue, type Linked } from '../core/queue.js';
 import { trampoline } from '../core/trampoline.js';
-import type { ObservedKind, SectionObserver } from './observe.js';
+import type { SectionObserver } from './observe.js';
 
 /** What waits in a {@link Permits} queue: it needs `weight` permits, and `enter` is called with them taken. */
 export interface Waiter extends Linked {
@@ -57,17 +57,6 @@ export class Permits {
   /** @param permits the capacity: how many permits there are in all */
   constructor(permits: number) {
     this.free_ = this.permits = permits;
-  }
-
-  /** @internal Installs (or, with undefined, removes) the observer of its sections. */
-  observe_(observer: SectionObserver | undefined): ObservedKind {
-    this.observer_ = observer;
-    return 'permits';
-  }
-
-  /** @internal Weight held now (more than `permits` while a shrunk semaphore drains). */
-  get inUse_(): number {
-    return this.permits - this.free_;
   }
 
   /** @internal Called after the count of free permits may have changed. */
