@@ -9,6 +9,7 @@ import { rateLimits } from './rate.js';
 import { keyedLimits } from './keyed.js';
 import { keyedRedisLimits } from './redis-keyed.js';
 import { observability } from './otel.js';
+import { adaptiveLimits } from './adaptive.js';
 import { redisLimits } from './redis.js';
 import { queueWorkers } from './bullmq.js';
 
@@ -31,7 +32,7 @@ if (repeat > 0) {
   }
   process.exit(0);
 }
-for (const group of [semaphoreMapVsMergeMap, sectionsVsPeers, waiterScaling, keyedLimits, rateLimits, redisLimits, keyedRedisLimits, queueWorkers, racingVsRxjs, workersVsPeers, observability, memory, bundleSize]) {
+for (const group of [semaphoreMapVsMergeMap, sectionsVsPeers, waiterScaling, keyedLimits, rateLimits, redisLimits, keyedRedisLimits, adaptiveLimits, queueWorkers, racingVsRxjs, workersVsPeers, observability, memory, bundleSize]) {
   await group();
 }
 const missed = results.filter((r) => r.met === false);

@@ -1,4 +1,5 @@
-// The pictures of docs/observability.md: what a user sees of a Semaphore through OpenTelemetry, over
+// The pictures of docs/AdaptiveLimit.md (from the trace the adaptive benchmark wrote,
+// docs/data/adaptive.json) and of docs/observability.md: what a user sees of a Semaphore through OpenTelemetry, over
 // a run of the demo's API scenario (examples/api-semaphore.ts, scaled up), drawn from the same
 // instruments `rxjs-concurrency/otel` registers, read by the real SDK. The run is in virtual time
 // (a VirtualTimeScheduler, with `performance.now` following it), so the pictures are the same on
@@ -99,18 +100,33 @@ interface Series {
   readonly values: readonly number[];
 }
 
-/** A line chart: the series over time, a y axis from 0 to a round top, in plain SVG. */
+/** A line chart: the series over time (ms, `times`), a y axis from 0 to a round top, in plain SVG. */
 function chart(title: string, unit: string, times: readonly number[], series: readonly Series[]): string {
+  const points = (s: Series): Points => ({ label: s.label, color: s.color, points: s.values.map((v, k) => [times[k]!, v] as const) });
+  return plot(title, `time since the first request; ${unit}`, times.at(-1)!, series.map(points), 500);
+}
+
+interface Points {
+  readonly label: string;
+  readonly color: string;
+  readonly points: readonly (readonly [number, number])[];
+  readonly dashed?: boolean;
+}
+
+/**
+ * A line chart of series with their own sample times (ms), from 0 to `tMax`, a y axis from 0 to a
+ * round top, a label under the x axis every `tick` ms, in plain SVG; a gap where a value is not finite.
+ */
+function plot(title: string, unit: string, tMax: number, series: readonly Points[], tick = 1000): string {
   const width = 640;
   const height = 240;
   const left = 48;
   const right = 16;
   const top = 46;
   const bottom = 36;
-  const most = Math.max(1, ...series.flatMap((s) => s.values.filter(Number.isFinite)));
+  const most = Math.max(1, ...series.flatMap((s) => s.points.map(([, v]) => v).filter(Number.isFinite)));
   const step = [1, 2, 5, 10, 20, 50, 100, 200, 250, 500, 1000, 2000, 5000].find((s) => most / s <= 5) ?? 10_000;
   const yTop = Math.ceil(most / step) * step;
-  const tMax = times.at(-1)!;
   const x = (t: number) => (left + (t / tMax) * (width - left - right)).toFixed(1);
   const y = (v: number) => (top + (1 - v / yTop) * (height - top - bottom)).toFixed(1);
   const out: string[] = [
@@ -122,19 +138,54 @@ function chart(title: string, unit: string, times: readonly number[], series: re
     out.push(`<line x1="${left}" x2="${width - right}" y1="${y(v)}" y2="${y(v)}" stroke="#e4e4e4"/>`);
     out.push(`<text x="${left - 6}" y="${(Number(y(v)) + 4).toFixed(1)}" font-family="sans-serif" font-size="10" fill="#666" text-anchor="end">${v}</text>`);
   }
-  for (let t = 0; t <= tMax; t += 500) out.push(`<text x="${x(t)}" y="${height - bottom + 16}" font-family="sans-serif" font-size="10" fill="#666" text-anchor="middle">${(t / 1000).toFixed(1)} s</text>`);
-  out.push(`<text x="${width - right}" y="${height - 6}" font-family="sans-serif" font-size="10" fill="#666" text-anchor="end">time since the first request; ${unit}</text>`);
+  const seconds = (t: number) => (tick % 1000 ? (t / 1000).toFixed(1) : `${t / 1000}`);
+  for (let t = 0; t <= tMax; t += tick) out.push(`<text x="${x(t)}" y="${height - bottom + 16}" font-family="sans-serif" font-size="10" fill="#666" text-anchor="middle">${seconds(t)} s</text>`);
+  out.push(`<text x="${width - right}" y="${height - 6}" font-family="sans-serif" font-size="10" fill="#666" text-anchor="end">${unit}</text>`);
   series.forEach((s, i) => {
-    // a gap where a window had no value (no section granted in it)
     const runs: string[][] = [[]];
-    s.values.forEach((v, k) => (Number.isFinite(v) ? runs.at(-1)!.push(`${x(times[k]!)},${y(v)}`) : runs.at(-1)!.length && runs.push([])));
-    for (const run of runs) if (run.length) out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${run.join(' ')}"/>`);
+    for (const [t, v] of s.points) Number.isFinite(v) ? runs.at(-1)!.push(`${x(t)},${y(v)}`) : runs.at(-1)!.length && runs.push([]);
+    const dash = s.dashed ? ' stroke-dasharray="4 3"' : '';
+    for (const run of runs) if (run.length) out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="${s.dashed ? 1.5 : 2}"${dash} points="${run.join(' ')}"/>`);
     const lx = left + i * 140;
-    out.push(`<line x1="${lx}" x2="${lx + 16}" y1="32" y2="32" stroke="${s.color}" stroke-width="2"/>`);
+    out.push(`<line x1="${lx}" x2="${lx + 16}" y1="32" y2="32" stroke="${s.color}" stroke-width="2"${dash}/>`);
     out.push(`<text x="${lx + 20}" y="36" font-family="sans-serif" font-size="11" fill="#222">${s.label}</text>`);
   });
   out.push('</svg>', '');
   return out.join('\n');
+}
+
+/** The trace the adaptive benchmark wrote (`npm run bench -- --write`): bench/adaptive.ts. */
+interface AdaptiveTrace {
+  readonly phaseMs: number;
+  readonly capacities: readonly number[];
+  readonly serviceMs: number;
+  readonly runs: Record<string, { limit: [number, number][]; goodput: [number, number][]; p50: [number, number][] }>;
+}
+
+/** The pictures of docs/AdaptiveLimit.md, drawn from the last benchmark run's trace. */
+export function adaptivePictures(): Record<string, string> {
+  const trace = JSON.parse(readFileSync(new URL('../docs/data/adaptive.json', import.meta.url), 'utf8'), (_k, v) => (v === null ? NaN : v)) as AdaptiveTrace;
+  const tMax = trace.phaseMs * trace.capacities.length;
+  const step = (factor: number): [number, number][] => trace.capacities.flatMap((c, i) => [[i * trace.phaseMs, c * factor], [(i + 1) * trace.phaseMs, c * factor]] as [number, number][]);
+  const { gradient, aimd } = trace.runs as Record<'gradient' | 'aimd', AdaptiveTrace['runs'][string]>;
+  const best = (per: (c: number) => number): [number, number][] => step(1).map(([t, c]) => [t, per(c)]);
+  return {
+    'adaptive-limit.svg': plot('The limit, while the backend’s capacity C goes 16 → 4 → 32', 'time since the start; C and 2C (beyond which it answers 503) dashed', tMax, [
+      { label: 'gradient', color: '#1f77b4', points: gradient.limit },
+      { label: 'aimd', color: '#ff7f0e', points: aimd.limit },
+      { label: 'C', color: '#2ca02c', points: step(1), dashed: true },
+      { label: '2C', color: '#d62728', points: step(2), dashed: true },
+    ]),
+    'adaptive-goodput.svg': plot('Goodput: successful responses per second (per 250 ms)', `time since the start; the backend's most (C / ${trace.serviceMs} ms) dashed`, tMax, [
+      { label: 'gradient', color: '#1f77b4', points: gradient.goodput },
+      { label: 'aimd', color: '#ff7f0e', points: aimd.goodput },
+      { label: 'C / service time', color: '#2ca02c', points: best((c) => (c * 1000) / trace.serviceMs), dashed: true },
+    ]),
+    'adaptive-latency.svg': plot('Median latency of a call, ms (200 callers in a closed loop; waiting for a permit included)', 'time since the start', tMax, [
+      { label: 'gradient', color: '#1f77b4', points: gradient.p50 },
+      { label: 'aimd', color: '#ff7f0e', points: aimd.p50 },
+    ]),
+  };
 }
 
 /** The pictures, by file name under docs/img/. */
@@ -158,7 +209,7 @@ export async function observabilityPictures(): Promise<Record<string, string>> {
 }
 
 export async function staleObservability(): Promise<string[]> {
-  const pictures = await observabilityPictures();
+  const pictures = { ...(await observabilityPictures()), ...adaptivePictures() };
   return Object.entries(pictures)
     .filter(([file, svg]) => {
       try {
@@ -172,7 +223,7 @@ export async function staleObservability(): Promise<string[]> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   mkdirSync(imageDir, { recursive: true });
-  const pictures = await observabilityPictures();
+  const pictures = { ...(await observabilityPictures()), ...adaptivePictures() };
   for (const [file, svg] of Object.entries(pictures)) writeFileSync(`${imageDir}${file}`, svg);
-  console.log(`drew ${Object.keys(pictures).length} observability pictures into docs/img/`);
+  console.log(`drew ${Object.keys(pictures).length} pictures of metrics into docs/img/`);
 }

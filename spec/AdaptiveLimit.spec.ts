@@ -42,18 +42,19 @@ function closedLoop(limit: AdaptiveLimit, scheduler: VirtualTimeScheduler, calle
 }
 
 describe('AdaptiveLimit: the algorithms, step by step', () => {
-  it("'aimd': one more for each section that completes with half the limit in use, 0.9× on an overload", () => {
+  it("'aimd': one more after each window of ceil(limit) outcomes with half the limit in use; 0.9× at once on an overload, once a window", () => {
     const scheduler = new VirtualTimeScheduler();
     const limit = new AdaptiveLimit({ initial: 2, min: 1, max: 6, algorithm: 'aimd', scheduler });
     const seen: number[] = [];
     limit.limit$.subscribe((l) => seen.push(l));
     closedLoop(limit, scheduler, 4, 3, () => 10);
-    // 2 hold at t0; each completion with ≥ half in use adds one, up to max 6
-    expect(seen).toEqual([2, 3, 4, 5, 6]);
-    // an overload: 6 × 0.9 = 5.4 → 5; a second: 5.4 × 0.9 = 4.86 → 4
-    for (let i = 0; i < 2; i++) limit.section(throwError(() => new TimeoutError())).subscribe({ error: () => undefined });
-    expect(seen).toEqual([2, 3, 4, 5, 6, 5, 4]);
-    // an error that is not an overload changes nothing
+    // 12 outcomes: a window of 2 (→ 3), of 3 (→ 4), of 4 (→ 5); the last 3 do not fill a window of 5
+    expect(seen).toEqual([2, 3, 4, 5]);
+    // an overload: 5 × 0.9 = 4.5 → 4 at once; more in the same window (the responses already on
+    // their way) change nothing (each would have cut it again: 4.05, then 3.6 → 3)
+    for (let i = 0; i < 3; i++) limit.section(throwError(() => new TimeoutError())).subscribe({ error: () => undefined });
+    expect(seen).toEqual([2, 3, 4, 5, 4]);
+    // an error that is not an overload changes nothing either
     limit.section(throwError(() => new Error('bad request'))).subscribe({ error: () => undefined });
     expect(limit.limit).toBe(4);
   });
@@ -83,20 +84,25 @@ describe('AdaptiveLimit: the algorithms, step by step', () => {
     expect(seen.every((l) => l >= 2 && l <= 60)).toBe(true);
   });
 
-  it("'gradient': with the limit always in use at a steady latency, the exact sequence of the reference L ← L + 0.2·√L", () => {
+  it("'gradient': with the limit always in use at a steady latency, the exact sequence of the reference (each window of ceil(L) outcomes: L ← L + √L / 2)", () => {
     const scheduler = new VirtualTimeScheduler();
     const limit = new AdaptiveLimit({ initial: 30, min: 1, max: 80, scheduler });
     const seen: number[] = [];
     limit.limit$.subscribe((l) => seen.push(l));
-    closedLoop(limit, scheduler, 200, 5, () => 10);
-    // the reference: gradient 1 (the latency never moves), so each sample gives
-    // 0.8·L + 0.2·(L + √L), up to max; the limit is its floor (above 25 a step skips integers)
+    closedLoop(limit, scheduler, 400, 5, () => 10);
+    // the reference: the gradient is 1 (the latency never moves), so each full window of outcomes
+    // gives L + √L / 2, taken at once, up to max; the limit is its floor
     const model: number[] = [30];
-    for (let L = 30; L < 80; ) {
-      L = Math.min(80, L + 0.2 * Math.sqrt(L));
+    let L = 30;
+    let count = 0;
+    for (let outcome = 0; outcome < 400 * 5 && L < 80; outcome++) {
+      if (++count < Math.ceil(L)) continue;
+      count = 0;
+      L = Math.min(80, L + Math.sqrt(L) / 2);
       if (Math.floor(L) !== model.at(-1)) model.push(Math.floor(L));
     }
     expect(seen).toEqual(model);
+    expect(seen.at(-1)).toBe(80);
   });
 
   it("'gradient': the exact sequence for a single caller whose calls take a fixed time (the reference model)", () => {

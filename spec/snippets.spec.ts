@@ -42,6 +42,7 @@ function run(file: string, interrupt?: string): Promise<{ code: number | null; o
 }
 
 const EXPECTED: Record<string, { line: RegExp; interrupt?: string }> = {
+  'AdaptiveLimit.ts': { line: /^limit 16 → ([4-9]|1[0-5]) \(\d+ changes\); after the 429 the next calls waited 1 s$/m },
   'KeyedSemaphore.ts': { line: /^small tenants done after [1-5] of the big tenant's calls \(one shared Semaphore: after all 40\)$/m },
   'Lock.ts': { line: /^counter 10$/m },
   'RateLimiter.ts': { line: /^9 responses, 9 starts$/m },

@@ -46,7 +46,13 @@ interface ObservedLimit {
   readonly waiting: number;
 }
 
-const isLimit = (target: object): target is ObservedLimit => typeof (target as ObservedLimit).observe_ === 'function' || 'observer_' in target;
+/**
+ * The name `observer_` has in this build: the published build renames internal properties, a name
+ * in a string would not follow (a property in an object literal does).
+ */
+const OBSERVER_ = Object.keys({ observer_: 0 })[0] as string;
+
+const isLimit = (target: object): target is ObservedLimit => typeof (target as ObservedLimit).observe_ === 'function' || OBSERVER_ in target;
 
 const isPool = (target: object): target is InstrumentablePool => {
   const stats = (target as Partial<InstrumentablePool>).stats;

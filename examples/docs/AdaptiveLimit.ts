@@ -1,0 +1,44 @@
+// docs/AdaptiveLimit.md: a limit that finds the backend's capacity, and a 429 that pauses every
+// stream. The backend is simulated here: up to 4 calls at once take 10 ms, more queue behind them.
+// Run by spec/snippets.spec.ts.
+import assert from 'node:assert/strict';
+import { defer, lastValueFrom, range, timer, toArray } from 'rxjs';
+
+let inFlight = 0;
+let most = 0;
+const backend = {
+  // a call's latency grows once more than 4 are in flight: what the limit reads
+  post: (_order: number) =>
+    defer(async () => {
+      most = Math.max(most, ++inFlight);
+      await lastValueFrom(timer(10 * Math.ceil(inFlight / 4)));
+      inFlight--;
+      return 'ok';
+    }),
+};
+const orders$ = range(0, 400);
+const limits: number[] = [];
+
+// docs: begin
+import { AdaptiveLimit, semaphoreMap } from 'rxjs-concurrency';
+
+const upstream = new AdaptiveLimit({ initial: 16, min: 1, max: 64 }); // 'gradient': follows the latency
+upstream.limit$.subscribe((limit) => limits.push(limit));
+const confirmed = await lastValueFrom(orders$.pipe(semaphoreMap(upstream, (order) => backend.post(order)), toArray()));
+// docs: end
+
+assert.equal(confirmed.length, 400);
+// it came down from 16 toward what the backend serves without queueing (4, plus a small allowance)
+assert.ok(upstream.limit < 16 && upstream.limit >= 4, `limit ${upstream.limit}`);
+
+// a 429 with Retry-After pauses every stream that shares the limit
+const starts: number[] = [];
+const t0 = Date.now();
+// docs: begin
+const tooMany = Object.assign(new Error('Too Many Requests'), { status: 429, headers: new Headers({ 'retry-after': '1' }) });
+await lastValueFrom(upstream.section(defer(async () => { throw tooMany; }))).catch((e) => e); // one call gets a 429
+// every stream's next calls wait out the Retry-After (1 s), then go on in FIFO order
+await lastValueFrom(range(0, 3).pipe(semaphoreMap(upstream, () => defer(async () => starts.push(Date.now() - t0)))));
+// docs: end
+assert.ok(Math.min(...starts) >= 950, `the others waited out Retry-After: ${starts}`);
+console.log(`limit ${limits[0]} → ${upstream.limit} (${limits.length - 1} changes); after the 429 the next calls waited ${Math.round(Math.min(...starts) / 100) / 10} s`);
