@@ -57,16 +57,19 @@ describe('instrument(Redis limits)', () => {
 });
 
 describe('instrument(queue pool)', () => {
-  it('tasks queued and running, serving processes; a serving process killed with SIGKILL leaves none', async () => {
+  it('tasks queued and running, serving processes, a queued job cancelled; a serving process killed with SIGKILL leaves none and its job counts as crashed, timed from its start', async () => {
     const queue = `otel${process.pid}`;
     const pool = createQueuePool<typeof tasks>({ connection: { host: '127.0.0.1', port: redis.server.port, maxRetriesPerRequest: null }, queue });
     const { meter, name } = setup();
     instrument(pool, { meter, name });
     try {
       const error = new Promise<unknown>((resolve) => fromWorker(pool, 'countSlowly', 1000, 50, 'x').subscribe({ error: resolve }));
-      await waitFor(() => pool.stats.queued === 1);
+      const cancelled = fromWorker(pool, 'countSlowly', 1000, 50, 'y').subscribe();
+      await waitFor(() => pool.stats.queued === 2);
+      cancelled.unsubscribe();
       let read = await scrape();
       expect(read('rxjs_concurrency_tasks_queued', n(name))).toBe(1);
+      expect(read('rxjs_concurrency_tasks_total', outcome(name, 'cancelled'))).toBe(1);
       expect(read('rxjs_concurrency_workers', n(name))).toBe(0);
       const server = redis.child([queue, '1', '-', '1000', '300'], 'examples/queue-server.ts');
       await waitFor(() => pool.stats.busy === 1, 30_000);
@@ -79,6 +82,10 @@ describe('instrument(queue pool)', () => {
       read = await scrape();
       expect(read('rxjs_concurrency_tasks_running', n(name))).toBe(0);
       expect(read('rxjs_concurrency_workers', n(name))).toBe(0);
+      expect(read('rxjs_concurrency_tasks_total', outcome(name, 'crashed'))).toBe(1);
+      // the crashed job started (its process said so); the cancelled one never did
+      expect(read('rxjs_concurrency_task_duration_count', n(name))).toBe(1);
+      expect(read('rxjs_concurrency_task_duration_sum', n(name))).toBeGreaterThan(0);
     } finally {
       await pool.terminate();
     }

@@ -125,28 +125,68 @@ describe('instrument(RateLimiter) and the keyed limits', () => {
 });
 
 describe('instrument(pool)', () => {
-  it('a worker pool: tasks running and queued, workers; a crash takes its worker away', async () => {
+  it('a worker pool: tasks running and queued, workers; each task counted by how it ended, and timed from its start; a crash takes its worker away', async () => {
     const url = await buildWorker('spec/fixtures/tasks.worker.ts');
     const pool = createWorkerPool<typeof tasks>(url, { size: 1, idleTimeout: 60_000 });
     const { meter, name } = setup();
     const handle = instrument(pool, { meter, name });
+    vi.useFakeTimers({ toFake: ['performance'] });
     try {
       const running = fromWorker(pool, 'later', 'x', 10_000).subscribe({ error: () => undefined });
       const queued = fromWorker(pool, 'later', 'y', 10_000).subscribe({ error: () => undefined });
-      await vi.waitFor(() => expect(pool.stats.busy).toBe(1));
+      // (polled on real timers: vi.waitFor would move the faked clock)
+      while (pool.stats.busy !== 1) await new Promise((resolve) => setTimeout(resolve, 10));
       let read = await scrape();
       expect(read('rxjs_concurrency_tasks_running', n(name))).toBe(1);
       expect(read('rxjs_concurrency_tasks_queued', n(name))).toBe(1);
       expect(read('rxjs_concurrency_workers', n(name))).toBe(1);
+      vi.advanceTimersByTime(250);
       queued.unsubscribe();
       running.unsubscribe();
+      // (the running one ends when its worker has stopped it: at +250 ms on the moved clock)
+      expect(await lastValueFrom(fromWorker(pool, 'add', 1, 2))).toBe(3);
+      await lastValueFrom(fromWorker(pool, 'fail', 'no')).catch(() => undefined);
       await lastValueFrom(fromWorker(pool, 'exit', 3)).catch(() => undefined);
       await vi.waitFor(() => expect(pool.stats.workers).toBe(0));
       read = await scrape();
       expect(read('rxjs_concurrency_tasks_queued', n(name))).toBe(0);
       expect(read('rxjs_concurrency_workers', n(name))).toBe(0);
+      expect(read('rxjs_concurrency_tasks_total', outcome(name, 'complete'))).toBe(1);
+      expect(read('rxjs_concurrency_tasks_total', outcome(name, 'error'))).toBe(1);
+      expect(read('rxjs_concurrency_tasks_total', outcome(name, 'cancelled'))).toBe(2);
+      expect(read('rxjs_concurrency_tasks_total', outcome(name, 'crashed'))).toBe(1);
+      // four started (the one cancelled while queued never did): only the cancelled runner took time
+      expect(read('rxjs_concurrency_task_duration_count', n(name))).toBe(4);
+      expect(read('rxjs_concurrency_task_duration_sum', n(name))).toBeCloseTo(0.25, 9);
+      handle.remove();
+      await lastValueFrom(fromWorker(pool, 'add', 1, 2));
+      // removed: nothing more is counted or timed (the SDK keeps showing the values it last read)
+      read = await scrape();
+      expect(read('rxjs_concurrency_tasks_total', outcome(name, 'complete'))).toBe(1);
+      expect(read('rxjs_concurrency_task_duration_count', n(name))).toBe(4);
     } finally {
       handle.remove();
+      await pool.terminate();
+    }
+  }, 30_000);
+
+  it('two handles on one pool both count; removing one leaves the other', async () => {
+    const url = await buildWorker('spec/fixtures/tasks.worker.ts');
+    const pool = createWorkerPool<typeof tasks>(url, { size: 1 });
+    const a = setup();
+    const b = setup();
+    const first = instrument(pool, a);
+    const second = instrument(pool, b);
+    try {
+      await lastValueFrom(fromWorker(pool, 'add', 1, 2));
+      first.remove();
+      await lastValueFrom(fromWorker(pool, 'add', 1, 2));
+      const read = await scrape();
+      expect(read('rxjs_concurrency_tasks_total', outcome(a.name, 'complete'))).toBeUndefined();
+      expect(read('rxjs_concurrency_tasks_total', outcome(b.name, 'complete'))).toBe(2);
+      expect(read('rxjs_concurrency_task_duration_count', n(b.name))).toBe(2);
+    } finally {
+      second.remove();
       await pool.terminate();
     }
   }, 30_000);

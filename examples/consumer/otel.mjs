@@ -1,6 +1,6 @@
 // rxjs-concurrency/otel as it ships: the build renames the members the limits share, so this
 // instruments every kind of limit and a worker pool of the packed package with the real
-// OpenTelemetry SDK and reads back, per target, that its section was counted (a pool: its workers).
+// OpenTelemetry SDK and reads back, per target, that its section was counted (a pool: its task).
 import assert from 'node:assert/strict';
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -44,6 +44,7 @@ const pool = createWorkerPool(new URL('./double.worker.mjs', import.meta.url), {
 instrument(pool, { meter, name: 'pool' });
 assert.equal(await lastValueFrom(fromWorker(pool, 'double', 21)), 42);
 assert.equal(await read('rxjs_concurrency.workers', 'pool'), 1);
+assert.equal(await read('rxjs_concurrency.tasks', 'pool'), 1);
 await pool.terminate();
 await provider.shutdown();
 console.log(`otel ok ${Object.keys(limits).length} limits and a pool`);

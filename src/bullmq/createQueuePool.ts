@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { WorkerCrashedError } from '../errors.js';
 import { deserializeError, prepareArgs, type SerializedError } from '../internal/pool/protocol.js';
-import type { TaskObserver, WorkerPool, WorkerPoolStats, WorkerTask } from '../internal/pool/types.js';
+import { REFUSED, type TaskEvents, type TaskObserver, type TaskOutcome, type TimedTask, type WorkerPool, type WorkerPoolStats, type WorkerTask } from '../internal/pool/types.js';
 import { checkInteger, typeError } from '../internal/core/validate.js';
 import type { WorkerHandlers } from '../types.js';
 import { cancelChannel, checkQueueName, decodeValue, encodeArgs, lastValueOf, replyKey, type QueueJobData } from './wire.js';
@@ -40,7 +40,7 @@ interface RedisClient {
   disconnect(): void;
 }
 
-interface Task {
+interface Task extends TimedTask {
   readonly observer: TaskObserver;
   added: boolean;
   cancelled: boolean;
@@ -127,6 +127,8 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
   private watching: ReturnType<typeof setTimeout> | undefined;
   /** `<prefix>:<queue>`, where BullMQ keeps the queue's keys */
   private readonly prefixed: string;
+  /** @internal Who hears of each job's start and end (`rxjs-concurrency/otel`); undefined: nobody. */
+  tasks_: TaskEvents | undefined = undefined;
 
   constructor(options: QueuePoolOptions, name: string) {
     const { connection, queue: _queue, prefix = 'bull', ...jobOptions } = options;
@@ -173,29 +175,22 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
   }
 
   run(task: WorkerTask, observer: TaskObserver): () => void {
-    if (this.terminated) {
-      observer.error(terminatedError());
-      return () => undefined;
-    }
-    if (task.name === undefined) {
-      observer.error(new TypeError('fromWorker: a queue pool runs the tasks of a worker module by name, not inline functions'));
-      return () => undefined;
-    }
+    if (this.terminated) return this.refuse(observer, terminatedError());
+    if (task.name === undefined) return this.refuse(observer, new TypeError('fromWorker: a queue pool runs the tasks of a worker module by name, not inline functions'));
     let data: QueueJobData;
     const jobId = `${this.jobPrefix.toString()}${++this.seq}`;
     try {
       data = { t: task.name, a: encodeArgs(prepareArgs('fromWorker', task.args).args), r: this.reply };
     } catch (error) {
-      observer.error(error);
-      return () => undefined;
+      return this.refuse(observer, error);
     }
-    const entry: Task = { observer, added: false, cancelled: false, worker: undefined, lockMs: 0 };
+    const entry: Task = { observer, added: false, cancelled: false, worker: undefined, lockMs: 0, since_: NaN };
     this.tasks.set(jobId, entry);
     this.read();
     const add = (error?: unknown) => {
       if (entry.cancelled || this.tasks.get(jobId) !== entry) return;
       if (error === undefined) return this.add(task.name!, data, jobId, entry);
-      this.tasks.delete(jobId);
+      this.finish(jobId, entry, 1);
       observer.error(error);
     };
     if (this.waiting) this.waiting.push(add);
@@ -203,7 +198,7 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
     return () => {
       if (entry.cancelled || this.tasks.get(jobId) !== entry) return;
       entry.cancelled = true;
-      this.tasks.delete(jobId);
+      this.finish(jobId, entry, 2);
       if (entry.added) void this.cancelJob(jobId);
     };
   }
@@ -218,10 +213,23 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
       },
       (error: unknown) => {
         if (this.tasks.get(jobId) !== entry) return;
-        this.tasks.delete(jobId);
+        this.finish(jobId, entry, 1);
         observer.error(error);
       },
     );
+  }
+
+  /** A task that never became a job errors (and counts as an error). */
+  private refuse(observer: TaskObserver, error: unknown): () => void {
+    this.tasks_?.ended_(REFUSED, 1);
+    observer.error(error);
+    return () => undefined;
+  }
+
+  /** A job of this pool is over: forgotten here, and told to the observer. */
+  private finish(jobId: string, task: Task, outcome: TaskOutcome): void {
+    this.tasks.delete(jobId);
+    this.tasks_?.ended_(task, outcome);
   }
 
   /** A waiting job leaves the queue (it never runs); one already taken hears the cancel where it runs. */
@@ -311,13 +319,14 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
     for (let i = 4; i + 1 < fields.length; i += 2) if (fields[i]!.equals(RETURNVALUE)) returned = fields[i + 1]!.toString();
     const task = this.tasks.get(jobId);
     if (!task) return;
-    this.tasks.delete(jobId);
     let last: { value: unknown } | undefined;
     try {
       last = lastValueOf(JSON.parse(returned) as string);
     } catch (error) {
+      this.finish(jobId, task, 1);
       return task.observer.error(error);
     }
+    this.finish(jobId, task, 0);
     if (last) task.observer.next(last.value);
     task.observer.complete();
   }
@@ -340,17 +349,18 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
         const [pid, lock] = (data ? data.toString() : '').split(' ');
         task.worker = pid || true;
         task.lockMs = this.lockMs = Number(lock) > 0 ? Number(lock) : 30_000;
+        this.tasks_?.started_(task);
         this.watch();
       }
       else if (kind === 'n') observer.next(decodeValue(data!));
       else {
-        this.tasks.delete(jobId);
+        this.finish(jobId, task, kind === 'x' ? 3 : 1);
         if (kind === 'e') observer.error(deserializeError(decodeValue(data!) as SerializedError));
         else if (kind === 'x') observer.error(new WorkerCrashedError('The worker process running this job died (BullMQ found the job stalled)'));
       }
     } catch (error) {
       if (this.tasks.get(jobId) !== task) return;
-      this.tasks.delete(jobId);
+      this.finish(jobId, task, 1);
       observer.error(error);
     }
   }
@@ -389,7 +399,7 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
       running.forEach(([jobId, task], i) => {
         const started = found[i]!;
         if (started < 0 || started < attempts || this.tasks.get(jobId) !== task) return;
-        this.tasks.delete(jobId);
+        this.finish(jobId, task, 3);
         task.observer.error(new WorkerCrashedError('The worker process running this job died (its BullMQ lock expired)'));
       });
     } catch {
@@ -406,6 +416,7 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
       clearTimeout(this.watching);
       const ended = [...this.tasks];
       this.tasks.clear();
+      for (const [, task] of ended) this.tasks_?.ended_(task, 1);
       const cancels = ended.filter(([, task]) => task.added).map(([jobId]) => this.cancelJob(jobId).catch(() => undefined));
       for (const [, task] of ended) task.observer.error(terminatedError());
       this.readyToAdd(terminatedError());

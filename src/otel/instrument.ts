@@ -1,11 +1,14 @@
 import type { Attributes, Histogram, Meter, ObservableCounter, ObservableGauge, ObservableResult } from '@opentelemetry/api';
 import { checkOptions, typeError } from '../internal/core/validate.js';
 import { OUTCOMES, timed, type ObservedKind, type SectionHandlers, type SectionObserver, type SectionOutcome } from '../internal/sections/observe.js';
+import type { TaskEvents, TaskOutcome } from '../internal/pool/types.js';
 import type { KeyedPermitSource, PermitSource } from '../types.js';
 
 /** A pool by what `instrument` reads of it: `createWorkerPool`'s, or a BullMQ queue pool. */
 export interface InstrumentablePool {
   readonly stats: { readonly workers: number; readonly busy: number; readonly queued: number };
+  /** @internal Where a pool of this package tells each task's start and end. */
+  tasks_?: TaskEvents | undefined;
 }
 
 /**
@@ -54,6 +57,23 @@ const OBSERVER_ = Object.keys({ observer_: 0 })[0] as string;
 
 const isLimit = (target: object): target is ObservedLimit => typeof (target as ObservedLimit).observe_ === 'function' || OBSERVER_ in target;
 
+/** The name `tasks_` has in this build (see `OBSERVER_`): a pool of this package tells its tasks there. */
+const TASKS_ = Object.keys({ tasks_: 0 })[0] as string;
+
+/** The names of the tasks' outcomes (`rxjs_concurrency.outcome`), by number. */
+const TASK_OUTCOMES = ['complete', 'error', 'cancelled', 'crashed'] as const;
+
+/** The task listeners of each pool: one installed directly, several through one that tells them all. */
+const taskListeners = new WeakMap<InstrumentablePool, Set<TaskEvents>>();
+
+function listenToTasks(pool: InstrumentablePool, set: Set<TaskEvents>): void {
+  const all = [...set];
+  pool.tasks_ =
+    all.length <= 1
+      ? all[0]
+      : { started_: (task) => all.forEach((l) => l.started_(task)), ended_: (task, outcome) => all.forEach((l) => l.ended_(task, outcome)) };
+}
+
 const isPool = (target: object): target is InstrumentablePool => {
   const stats = (target as Partial<InstrumentablePool>).stats;
   return stats !== null && typeof stats === 'object' && typeof stats.busy === 'number';
@@ -97,12 +117,15 @@ function reinstall(target: ObservedLimit, set: Set<SectionHandlers>): ObservedKi
  * (`rxjs_concurrency.section.wait.duration`, `.section.hold.duration`), and a count of sections
  * by how they ended (`rxjs_concurrency.sections`, attribute `rxjs_concurrency.outcome`); a rate
  * limiter counts the costs it started (`rxjs_concurrency.rate.started`) instead of holds and
- * permits. For a pool: `rxjs_concurrency.tasks.running`, `.tasks.queued` and `.workers`. Every
+ * permits. For a pool: gauges `rxjs_concurrency.tasks.running`, `.tasks.queued` and `.workers`,
+ * a histogram of each started task's run time in seconds (`rxjs_concurrency.task.duration`) and a
+ * count of tasks by how they ended (`rxjs_concurrency.tasks`: `complete`, `error`, `cancelled` —
+ * while queued or running —, `crashed`; a task refused at once counts as an error). Every
  * measurement carries `rxjs_concurrency.name` and `attributes`. A Redis limit reports this
  * process's sections (its permits in use, its waiters). Nothing is measured, and a section pays
  * nothing, for a target nobody instruments. Instrumenting a target twice measures it twice (each
- * with its own name); `remove()` stops one: its gauges and counts are no longer reported, and its
- * histograms record nothing more (a cumulative exporter keeps showing what they had).
+ * with its own name); `remove()` stops one: its gauges are no longer read, its counts and
+ * histograms take nothing more (a cumulative exporter keeps showing the values the SDK last read).
  *
  * ```text
  * sem.section(a$)  ^--!          wait 0 s, hold 0.03 s, outcome complete
@@ -214,6 +237,37 @@ export function instrument(target: Instrumentable, options: InstrumentOptions): 
     gauge('rxjs_concurrency.tasks.running', '{task}', 'Tasks running now.', () => pool.stats.busy);
     gauge('rxjs_concurrency.tasks.queued', '{task}', 'Tasks waiting for a worker now.', () => pool.stats.queued);
     gauge('rxjs_concurrency.workers', '{worker}', 'Workers (threads, or serving processes) now.', () => pool.stats.workers);
+    // a pool of this package tells each task's start and end; another pool has the gauges only
+    if (TASKS_ in pool) {
+      const duration = meter.createHistogram('rxjs_concurrency.task.duration', {
+        unit: 's',
+        description: 'From a task’s start in a worker (or serving process) to its end, for the tasks that started.',
+        advice: { explicitBucketBoundaries: BUCKETS },
+      });
+      const ended = [0, 0, 0, 0];
+      // the start is kept on the task (several handles on one pool share it)
+      const listener: TaskEvents = {
+        started_: (task) => void (task.since_ = performance.now()),
+        ended_: (task, outcome: TaskOutcome) => {
+          ended[outcome]!++;
+          if (task.since_ === task.since_) duration.record(Math.max(0, performance.now() - task.since_) / 1000, base);
+        },
+      };
+      const tasks = meter.createObservableCounter('rxjs_concurrency.tasks', { unit: '{task}', description: 'Tasks that ended, by how (rxjs_concurrency.outcome).' });
+      const reportTasks = (result: ObservableResult) => {
+        ended.forEach((value, outcome) => value && result.observe(value, { ...base, 'rxjs_concurrency.outcome': TASK_OUTCOMES[outcome] }));
+      };
+      tasks.addCallback(reportTasks);
+      gauges.push([tasks, reportTasks]);
+      const set = taskListeners.get(pool) ?? new Set<TaskEvents>();
+      taskListeners.set(pool, set);
+      set.add(listener);
+      listenToTasks(pool, set);
+      uninstall = () => {
+        set.delete(listener);
+        listenToTasks(pool, set);
+      };
+    }
   }
   return {
     remove() {

@@ -5,7 +5,7 @@ import { Queue } from '../core/queue.js';
 import { trampoline } from '../core/trampoline.js';
 import { deserializeError, prepareArgs, type FromWorker, type Prepared } from './protocol.js';
 import { Slot, type Job } from './slot.js';
-import type { TaskObserver, WorkerPool, WorkerPoolOptions, WorkerPoolStats, WorkerTask } from './types.js';
+import { REFUSED, type TaskEvents, type TaskObserver, type TaskOutcome, type WorkerPool, type WorkerPoolOptions, type WorkerPoolStats, type WorkerTask } from './types.js';
 
 function sharedFlags(): SharedArrayBuffer | undefined {
   try {
@@ -46,6 +46,8 @@ export interface Platform {
  */
 export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPool<H> {
   declare readonly handlers?: H;
+  /** @internal Who hears of each task's start and end (`rxjs-concurrency/otel`); undefined: nobody. */
+  tasks_: TaskEvents | undefined = undefined;
   private readonly slots = new Set<Slot>();
   /** Idle slots, the most recently used last (it is the warmest). Dead ones are skipped lazily. */
   private readonly free: Slot[] = [];
@@ -77,16 +79,12 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
   }
 
   run(task: WorkerTask, observer: TaskObserver): () => void {
-    if (this.terminated) {
-      observer.error(terminatedError());
-      return noop;
-    }
+    if (this.terminated) return this.refuse(observer, terminatedError());
     let prepared: Prepared;
     try {
       prepared = prepareArgs('fromWorker', task.args);
     } catch (error) {
-      observer.error(error);
-      return noop;
+      return this.refuse(observer, error);
     }
     const job: Job = {
       id: this.nextId++,
@@ -100,6 +98,7 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
       prev_: undefined,
       next_: undefined,
       queued_: false,
+      since_: NaN,
     };
     if (this.queue.size_ === 0) {
       let slot = this.takeFree();
@@ -109,8 +108,7 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
         } catch (error) {
           // the worker could not even be created (a bad URL, a blocked script): this task errors
           job.done = true;
-          observer.error(error);
-          return noop;
+          return this.refuse(observer, error);
         }
       }
       if (slot) {
@@ -122,11 +120,17 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
     }
     if (this.queue.size_ >= this.maxQueue) {
       job.done = true;
-      observer.error(new RangeError(`fromWorker: the pool's queue is full (maxQueue ${this.maxQueue})`));
-      return noop;
+      return this.refuse(observer, new RangeError(`fromWorker: the pool's queue is full (maxQueue ${this.maxQueue})`));
     }
     this.queue.enqueue_(job);
     return () => this.cancel(job);
+  }
+
+  /** A task that never reached the queue errors (and counts as an error). */
+  private refuse(observer: TaskObserver, error: unknown): () => void {
+    this.tasks_?.ended_(REFUSED, 1);
+    observer.error(error);
+    return noop;
   }
 
   async terminate(): Promise<void> {
@@ -142,7 +146,7 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
       this.slots.delete(slot);
       stopping.push(slot.kill());
     }
-    for (const job of ended) this.end(job, undefined, () => job.observer.error(terminatedError()));
+    for (const job of ended) this.end(job, undefined, 1, () => job.observer.error(terminatedError()));
     await Promise.all(stopping);
   }
 
@@ -171,6 +175,7 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
       const job = slot.job;
       if (slot.dead || !job || job.posted) continue;
       job.posted = true;
+      this.tasks_?.started_(job);
       try {
         // no key for what a task does not have: every key is cloned on each post
         const { name, fn } = job.task;
@@ -178,7 +183,7 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
         slot.handle.post(message, job.prepared.transfer);
       } catch (error) {
         // arguments that cannot be cloned (DataCloneError) error this subscriber, not the pool
-        this.end(job, slot, () => job.observer.error(error));
+        this.end(job, slot, 1, () => job.observer.error(error));
       }
     }
     this.toPost.length = 0;
@@ -186,11 +191,13 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
 
   /**
    * The one way a job ends. The slot is handed on first (the next queued job, or idle), the
-   * subscriber is told last, and the `run` messages that are due go out after that.
+   * subscriber is told last, and the `run` messages that are due go out after that. A job that was
+   * cancelled ends as cancelled, however its worker answered.
    */
-  private end(job: Job, slot: Slot | undefined, notify: () => void): void {
+  private end(job: Job, slot: Slot | undefined, outcome: TaskOutcome, notify: () => void): void {
     if (job.done) return;
     job.done = true;
+    this.tasks_?.ended_(job, job.cancelled ? 2 : outcome);
     if (slot && slot.job === job) {
       slot.stopGrace();
       this.handOn(slot);
@@ -235,9 +242,9 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
     }
     // a terminal message: the task is over, or acknowledges its cancel; the worker is free
     const { observer } = job;
-    if (message.t === 'error') this.end(job, slot, () => observer.error(deserializeError(message.error)));
-    else if (message.t === 'value') this.end(job, slot, () => (observer.next(message.value), observer.complete()));
-    else this.end(job, slot, () => observer.complete());
+    if (message.t === 'error') this.end(job, slot, 1, () => observer.error(deserializeError(message.error)));
+    else if (message.t === 'value') this.end(job, slot, 0, () => (observer.next(message.value), observer.complete()));
+    else this.end(job, slot, 0, () => observer.complete());
   }
 
   private cancel(job: Job): void {
@@ -245,12 +252,13 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
     job.cancelled = true;
     if (this.queue.remove_(job)) {
       job.done = true;
+      this.tasks_?.ended_(job, 2);
       return;
     }
     const slot = job.slot;
     if (!slot || slot.job !== job) return;
     // given a slot but never sent: the worker never heard of it
-    if (!job.posted) return this.end(job, slot, noop);
+    if (!job.posted) return this.end(job, slot, 2, noop);
     if (slot.flags) Atomics.store(slot.flags, 0, job.id);
     slot.handle.post({ t: 'cancel', id: job.id });
     if (this.cancelGrace === Infinity) return;
@@ -258,7 +266,7 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
       // still not stopped: a synchronous loop that never looked at ctx. Replace the worker.
       if (slot.job !== job) return;
       this.discard(slot);
-      this.end(job, undefined, noop);
+      this.end(job, undefined, 2, noop);
       this.refill();
     });
   }
@@ -271,7 +279,7 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
     if (job) {
       // a worker that never answered did not load (a wrong URL, a module that throws at import)
       const what = slot.answered ? 'The worker running this task crashed' : `${describeSource(this.source)} failed to load or start`;
-      this.end(job, undefined, () => job.observer.error(new WorkerCrashedError(`${what}: ${error.message}`, { cause: error })));
+      this.end(job, undefined, 3, () => job.observer.error(new WorkerCrashedError(`${what}: ${error.message}`, { cause: error })));
     }
   }
 
@@ -294,7 +302,7 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
       try {
         slot = this.spawn();
       } catch (error) {
-        this.end(job, undefined, () => job.observer.error(error));
+        this.end(job, undefined, 1, () => job.observer.error(error));
         continue;
       }
       slot.take(job);

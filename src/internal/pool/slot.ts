@@ -2,10 +2,10 @@ import type { Linked } from '../core/queue.js';
 import { setLongTimeout, type LongTimer } from '../core/timers.js';
 import type { Prepared } from './protocol.js';
 import type { WorkerHandle } from './spawn.js';
-import type { TaskObserver, WorkerTask } from './types.js';
+import type { TaskObserver, TimedTask, WorkerTask } from './types.js';
 
 /** One task on its way through a pool: queued, assigned to a slot, sent, then done. */
-export interface Job extends Linked {
+export interface Job extends Linked, TimedTask {
   readonly id: number;
   readonly task: WorkerTask;
   readonly prepared: Prepared;

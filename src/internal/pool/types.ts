@@ -47,6 +47,27 @@ export interface WorkerTask {
   readonly args: readonly unknown[];
 }
 
+/** How a task ended, as a number (the pools ship no names): 0 complete, 1 error, 2 cancelled, 3 crashed. */
+export type TaskOutcome = 0 | 1 | 2 | 3;
+
+/**
+ * What a pool of this package tells its observer (`rxjs-concurrency/otel`) in `tasks_`: a task
+ * started (went to a worker), a task ended and how. A task that ends without a start (cancelled
+ * while queued, refused) is told only its end. A pool that nobody observes pays one property read.
+ */
+export interface TaskEvents {
+  started_(task: TimedTask): void;
+  ended_(task: TimedTask, outcome: TaskOutcome): void;
+}
+
+/** A task as its observer sees it: where it keeps the task's start (NaN until then). */
+export interface TimedTask {
+  since_: number;
+}
+
+/** What a pool tells for a task refused at once (it never started). */
+export const REFUSED: TimedTask = { since_: NaN };
+
 /** Where a task's notifications go. */
 export interface TaskObserver {
   /** True once the observer wants nothing more (an rxjs Subscriber has it). */
