@@ -17,6 +17,7 @@ import {
   type Subscription,
 } from 'rxjs';
 import workerpool from 'workerpool';
+import { Tinypool } from 'tinypool';
 import { Lock, Semaphore, createWorkerPool, fromWorker, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, semaphoreMap, transfer } from '../src/index.js';
 import { Queue, type Linked } from '../src/internal/core/queue.js';
 import { buildWorker } from '../scripts/build-worker.js';
@@ -274,7 +275,12 @@ export async function workersVsPeers(): Promise<void> {
   const url = await buildWorker('bench/workers/ours.ts');
   const tasks = quick ? 2_000 : 20_000;
   const ours = createWorkerPool(url, { size: 2 });
+  // the cancel rows below need a task that can spin: that piscina pool takes `{ kind, x }`; the
+  // throughput rows call each peer the way its own docs do (piscina and tinypool: `run(x)` of a
+  // default export taking the number; workerpool: `exec(name, [x])`)
   const piscina = new Piscina({ filename: `${root}bench/workers/piscina.mjs`, minThreads: 2, maxThreads: 2 });
+  const piscinaInc = new Piscina({ filename: `${root}bench/workers/inc.mjs`, minThreads: 2, maxThreads: 2 });
+  const tinypool = new Tinypool({ filename: `${root}bench/workers/inc.mjs`, minThreads: 2, maxThreads: 2 });
   const wp = workerpool.pool(`${root}bench/workers/workerpool.cjs`, { minWorkers: 2, maxWorkers: 2, workerType: 'thread' });
   const ids = Array.from({ length: tasks }, (_, i) => i);
   const oursAll = () => Promise.all(ids.map((i) => lastValueFrom(fromWorker(ours, 'inc', i))));
@@ -283,8 +289,16 @@ export async function workersVsPeers(): Promise<void> {
     name: `fromWorker, ${tasks.toLocaleString('en')} tiny tasks on 2 workers (time; ratio ≤ 1 = throughput ≥ 1)`,
     peerName: 'piscina',
     ours: oursAll,
-    peer: () => Promise.all(ids.map((x) => piscina.run({ kind: 'inc', x }))),
+    peer: () => Promise.all(ids.map((x) => piscinaInc.run(x))),
     max: 0.83,
+  });
+  await pair({
+    group: 'workers',
+    name: `fromWorker, ${tasks.toLocaleString('en')} tiny tasks on 2 workers (time; ratio ≤ 1 = throughput ≥ 1)`,
+    peerName: 'tinypool',
+    ours: oursAll,
+    peer: () => Promise.all(ids.map((x) => tinypool.run(x))),
+    max: 0.9,
   });
   await pair({
     group: 'workers',
@@ -439,7 +453,7 @@ export async function workersVsPeers(): Promise<void> {
   record({ group: 'workers', name: 'cancel latency, task checks ctx.throwIfCancelled()', ours: politely, peer: theirs, peerName: 'piscina AbortSignal', unit: 'ms', ratio: politely / theirs, target: '—', met: undefined });
   record({ group: 'workers', name: 'cancel latency, `for (;;) {}` (terminated after cancelGrace 20 ms)', ours: hard, peer: theirs, peerName: 'piscina AbortSignal', unit: 'ms', ratio: hard / theirs, target: '—', met: undefined });
 
-  await Promise.all([ours.terminate(), single.terminate(), grace.terminate(), piscina.destroy(), wp.terminate(), echo.terminate()]);
+  await Promise.all([ours.terminate(), single.terminate(), grace.terminate(), piscina.destroy(), piscinaInc.destroy(), tinypool.destroy(), wp.terminate(), echo.terminate()]);
 }
 
 export async function memory(): Promise<void> {

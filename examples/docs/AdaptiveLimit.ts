@@ -2,7 +2,7 @@
 // stream. The backend is simulated here: up to 4 calls at once take 10 ms, more queue behind them.
 // Run by spec/snippets.spec.ts.
 import assert from 'node:assert/strict';
-import { defer, lastValueFrom, range, timer, toArray } from 'rxjs';
+import { concat, defer, interval, lastValueFrom, range, take, timer, toArray } from 'rxjs';
 
 let inFlight = 0;
 let most = 0;
@@ -16,7 +16,8 @@ const backend = {
       return 'ok';
     }),
 };
-const orders$ = range(0, 400);
+// a trickle first (one at a time: the limit learns the backend's latency without load), then a burst
+const orders$ = concat(interval(12).pipe(take(20)), range(20, 400));
 const limits: number[] = [];
 
 // docs: begin
@@ -27,7 +28,7 @@ upstream.limit$.subscribe((limit) => limits.push(limit));
 const confirmed = await lastValueFrom(orders$.pipe(semaphoreMap(upstream, (order) => backend.post(order)), toArray()));
 // docs: end
 
-assert.equal(confirmed.length, 400);
+assert.equal(confirmed.length, 420);
 // it came down from 16 toward what the backend serves without queueing (4, plus a small allowance)
 assert.ok(upstream.limit < 16 && upstream.limit >= 4, `limit ${upstream.limit}`);
 
