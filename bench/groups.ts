@@ -284,30 +284,21 @@ export async function workersVsPeers(): Promise<void> {
   const wp = workerpool.pool(`${root}bench/workers/workerpool.cjs`, { minWorkers: 2, maxWorkers: 2, workerType: 'thread' });
   const ids = Array.from({ length: tasks }, (_, i) => i);
   const oursAll = () => Promise.all(ids.map((i) => lastValueFrom(fromWorker(ours, 'inc', i))));
-  await pair({
-    group: 'workers',
-    name: `fromWorker, ${tasks.toLocaleString('en')} tiny tasks on 2 workers (time; ratio ≤ 1 = throughput ≥ 1)`,
-    peerName: 'piscina',
-    ours: oursAll,
-    peer: () => Promise.all(ids.map((x) => piscinaInc.run(x))),
-    max: 0.83,
-  });
-  await pair({
-    group: 'workers',
-    name: `fromWorker, ${tasks.toLocaleString('en')} tiny tasks on 2 workers (time; ratio ≤ 1 = throughput ≥ 1)`,
-    peerName: 'tinypool',
-    ours: oursAll,
-    peer: () => Promise.all(ids.map((x) => tinypool.run(x))),
-    max: 0.9,
-  });
-  await pair({
-    group: 'workers',
-    name: `fromWorker, ${tasks.toLocaleString('en')} tiny tasks on 2 workers (time; ratio ≤ 1 = throughput ≥ 1)`,
-    peerName: 'workerpool',
-    ours: oursAll,
-    peer: () => Promise.all(ids.map((x) => wp.exec('inc', [x]))),
-    max: 0.7,
-  });
+  const peers: [string, (x: number) => Promise<unknown>, number][] = [
+    ['piscina', (x) => piscinaInc.run(x), 0.83],
+    ['tinypool', (x) => tinypool.run(x), 0.9],
+    ['workerpool', (x) => wp.exec('inc', [x]), 0.7],
+  ];
+  for (const [peerName, run, max] of peers) {
+    await pair({
+      group: 'workers',
+      name: `fromWorker, ${tasks.toLocaleString('en')} tiny tasks on 2 workers (time; ratio ≤ 1 = throughput ≥ 1)`,
+      peerName,
+      ours: oursAll,
+      peer: () => Promise.all(ids.map(run)),
+      max,
+    });
+  }
 
   const trips = quick ? 300 : 3_000;
   const single = createWorkerPool(url, { size: 1 });
