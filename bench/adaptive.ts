@@ -6,7 +6,7 @@
 // call to the response, waiting for a permit included) and the share of errors, for each algorithm,
 // for a fixed Semaphore(16), and for the best fixed limit of that phase found in hindsight (a sweep).
 // With --write, the adaptive runs' limit, latency and goodput over time go to docs/data/adaptive.json,
-// from which `npm run docs` draws docs/img/adaptive.svg.
+// from which `npm run docs` draws docs/img/adaptive-{limit,goodput,latency}.svg.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -40,7 +40,7 @@ export interface AdaptiveTrace {
   readonly runs: Record<string, { limit: [number, number][]; goodput: [number, number][]; p50: [number, number][] }>;
 }
 
-export async function startBackend(): Promise<{ url: string; capacity(c: number): void; stop(): void }> {
+async function startBackend(): Promise<{ url: string; capacity(c: number): void; stop(): void }> {
   const child = spawn(process.execPath, [`${root}bench/adaptive-backend.mjs`, String(SERVICE_MS), String(CAPACITIES[0])], { stdio: ['pipe', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve) => createInterface({ input: child.stdout! }).once('line', (line) => resolve(Number(line.split(' ')[1]))));
   return {
@@ -56,7 +56,7 @@ class Overloaded extends Error {
   }
 }
 
-export async function run(backend: Awaited<ReturnType<typeof startBackend>>, limit: PermitSource & { readonly limit?: number }, phaseMs: number): Promise<Run> {
+async function run(backend: Awaited<ReturnType<typeof startBackend>>, limit: PermitSource & { readonly limit?: number }, phaseMs: number): Promise<Run> {
   backend.capacity(CAPACITIES[0]!);
   await new Promise((r) => setTimeout(r, 100));
   const calls: Call[] = [];
@@ -103,22 +103,19 @@ function phaseFigures(calls: Call[], from: number, to: number): PhaseFigures {
   };
 }
 
-/** Goodput per `bucket` ms, as [ms, responses per second]. */
-function goodputSeries(calls: Call[], total: number, bucket: number): [number, number][] {
+/** A value of the successful calls that ended in each `bucket` ms, as [ms at the bucket's end, value]. */
+function perBucket(calls: Call[], until: number, bucket: number, value: (ended: Call[]) => number): [number, number][] {
   const out: [number, number][] = [];
-  for (let t = 0; t < total; t += bucket) out.push([t + bucket, calls.filter((c) => c.ok && c.end >= t && c.end < t + bucket).length / (bucket / 1000)]);
+  for (let t = 0; t < until; t += bucket) out.push([t + bucket, value(calls.filter((c) => c.ok && c.end >= t && c.end < t + bucket))]);
   return out;
 }
 
+/** Goodput per `bucket` ms, in responses per second. */
+const goodputSeries = (calls: Call[], until: number, bucket: number) => perBucket(calls, until, bucket, (ended) => ended.length / (bucket / 1000));
+
 /** The median latency of the successful calls that ended in each `bucket` ms. */
-function latencySeries(calls: Call[], total: number, bucket: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let t = 0; t < total; t += bucket) {
-    const ended = calls.filter((c) => c.ok && c.end >= t && c.end < t + bucket).map((c) => c.end - c.start);
-    out.push([t + bucket, ended.length ? percentile(ended, 0.5) : NaN]);
-  }
-  return out;
-}
+const latencySeries = (calls: Call[], until: number, bucket: number) =>
+  perBucket(calls, until, bucket, (ended) => (ended.length ? percentile(ended.map((c) => c.end - c.start), 0.5) : NaN));
 
 export async function adaptiveLimits(): Promise<void> {
   const { AdaptiveLimit, Semaphore, semaphoreMap } = await packedPackage();

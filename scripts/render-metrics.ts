@@ -10,6 +10,7 @@ import { AggregationTemporality, AggregationType, MeterProvider, MetricReader, D
 import { VirtualTimeScheduler, timer } from 'rxjs';
 import { Semaphore } from '../src/index.js';
 import { instrument } from '../src/otel/index.js';
+import type { AdaptiveTrace } from '../bench/adaptive.js';
 
 const imageDir = fileURLToPath(new URL('../docs/img/', import.meta.url));
 
@@ -154,13 +155,6 @@ function plot(title: string, unit: string, tMax: number, series: readonly Points
   return out.join('\n');
 }
 
-/** The trace the adaptive benchmark wrote (`npm run bench -- --write`): bench/adaptive.ts. */
-interface AdaptiveTrace {
-  readonly phaseMs: number;
-  readonly capacities: readonly number[];
-  readonly serviceMs: number;
-  readonly runs: Record<string, { limit: [number, number][]; goodput: [number, number][]; p50: [number, number][] }>;
-}
 
 /** The pictures of docs/AdaptiveLimit.md, drawn from the last benchmark run's trace. */
 export function adaptivePictures(): Record<string, string> {

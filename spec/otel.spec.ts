@@ -2,7 +2,7 @@
 // Prometheus exporter on a loopback port, scraped over HTTP after known workloads. Times follow a
 // clock the test moves (fake `performance`, or a limiter's virtual scheduler), so durations are exact.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { NEVER, Subject, VirtualTimeScheduler, concatMap, lastValueFrom, of, repeat, throwError, toArray } from 'rxjs';
+import { NEVER, Subject, VirtualTimeScheduler, concatMap, lastValueFrom, of, range, repeat, take, throwError, toArray } from 'rxjs';
 import { KeyedRateLimiter, KeyedSemaphore, Lock, RateLimiter, Semaphore, createWorkerPool, fromWorker, lockedSection, semaphoreMap } from '../src/index.js';
 import { instrument } from '../src/otel/index.js';
 import { buildWorker } from '../scripts/build-worker.js';
@@ -164,6 +164,35 @@ describe('instrument(pool)', () => {
       read = await scrape();
       expect(read('rxjs_concurrency_tasks_total', outcome(name, 'complete'))).toBe(1);
       expect(read('rxjs_concurrency_task_duration_count', n(name))).toBe(4);
+    } finally {
+      handle.remove();
+      await pool.terminate();
+    }
+  }, 30_000);
+
+  it('a worker pool, composed: concatMap under repeat counts every task, take(1) of a streaming task counts as cancelled, a task re-run from its own complete counts each run, terminate errors what ran and refuses what comes after', async () => {
+    const url = await buildWorker('spec/fixtures/tasks.worker.ts');
+    const pool = createWorkerPool<typeof tasks>(url, { size: 1 });
+    const { meter, name } = setup();
+    const handle = instrument(pool, { meter, name });
+    try {
+      expect(await lastValueFrom(range(0, 3).pipe(concatMap((i) => fromWorker(pool, 'add', i, 1)), repeat(2), toArray()))).toEqual([1, 2, 3, 1, 2, 3]);
+      expect(await lastValueFrom(fromWorker(pool, 'ticks', 1000).pipe(take(1)))).toBe(0);
+      await new Promise<void>((resolve) => {
+        let runs = 0;
+        const again = (): unknown => fromWorker(pool, 'add', 1, 1).subscribe({ complete: () => (++runs < 3 ? again() : resolve()) });
+        again();
+      });
+      fromWorker(pool, 'later', 'x', 10_000).subscribe({ error: () => undefined });
+      await vi.waitFor(() => expect(pool.stats.busy).toBe(1));
+      await pool.terminate();
+      await expect(lastValueFrom(fromWorker(pool, 'add', 1, 1))).rejects.toThrow(/terminated/);
+      const read = await scrape();
+      expect(read('rxjs_concurrency_tasks_total', outcome(name, 'complete'))).toBe(9);
+      expect(read('rxjs_concurrency_tasks_total', outcome(name, 'cancelled'))).toBe(1);
+      expect(read('rxjs_concurrency_tasks_total', outcome(name, 'error'))).toBe(2);
+      // every task that reached a worker is timed (the refused one never did)
+      expect(read('rxjs_concurrency_task_duration_count', n(name))).toBe(11);
     } finally {
       handle.remove();
       await pool.terminate();

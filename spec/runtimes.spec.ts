@@ -58,7 +58,7 @@ function run(target: Target, script: string, args: string[] = [], interrupt?: { 
 let redis: RedisServer;
 
 beforeAll(async () => {
-  packedProject(project, ['rxjs', 'ioredis', 'bullmq']);
+  packedProject(project, ['rxjs', 'ioredis', 'bullmq', '@opentelemetry/api', '@opentelemetry/sdk-metrics']);
   cpSync(`${root}spec/conformance`, project, { recursive: true });
   writeFileSync(`${project}/package.json`, JSON.stringify({ name: 'conformance', private: true, type: 'module' }));
   redis = await startRedis();
@@ -69,7 +69,7 @@ afterAll(async () => {
 });
 
 describe.each(targets)('$label', (target) => {
-  it('operators and sections: racing, gathering, deadlines, semaphoreMap (≤ 2 at once, composed), rateLimitMap (window held), lockedSection, AbortSignal both ways, tracked cleanup', async () => {
+  it('operators and sections: racing, gathering, deadlines, semaphoreMap (≤ 2 at once, composed), rateLimitMap (window held), lockedSection, AdaptiveLimit (limit held, composed; a 503 lowers it, a 429 pauses every stream), AbortSignal both ways, tracked cleanup', async () => {
     const { code, out } = await run(target, 'operators.mjs');
     expect(out).toContain('operators ok');
     expect(code).toBe(0);
@@ -78,6 +78,12 @@ describe.each(targets)('$label', (target) => {
   it('fromWorker: inline and on a module pool — values, streaming, concatMap, take(3) of an endless generator, cancel of a polite and of a hard loop, a crash, transfer both ways', async () => {
     const { code, out } = await run(target, 'workers.mjs');
     expect(out).toContain('workers ok');
+    expect(code).toBe(0);
+  });
+
+  it('rxjs-concurrency/otel with the real SDK: every kind of limit and a worker pool of the build counted (the members it sets are renamed there)', async () => {
+    const { code, out } = await run(target, 'otel.mjs');
+    expect(out).toContain('otel ok 6 limits and a pool');
     expect(code).toBe(0);
   });
 

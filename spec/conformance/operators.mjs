@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { EMPTY, NEVER, TimeoutError, concatMap, defer, finalize, from, interval, lastValueFrom, map, of, range, repeat, take, throwError, timer, toArray } from 'rxjs';
 import {
-  KeyedRateLimiter, KeyedSemaphore, Lock, RateLimiter, Semaphore, fromAbortable, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, rateLimitMap, semaphoreMap, takeUntilAborted, timeoutWith, finalizeWith, cleanups,
+  AdaptiveLimit, KeyedRateLimiter, KeyedSemaphore, Lock, RateLimiter, Semaphore, fromAbortable, gatherSettled, lockedSection, mergeAsCompleted, raceFirst, rateLimitMap, semaphoreMap, takeUntilAborted, timeoutWith, finalizeWith, cleanups,
 } from 'rxjs-concurrency';
 
 // raceFirst: the loser is torn down before the winner's value; all fail → AggregateError
@@ -93,7 +93,27 @@ of(1).pipe(finalizeWith(async (reason) => { await new Promise((r) => setTimeout(
 await cleanups.settled(1000);
 assert.equal(cleaned, 'complete');
 
+// AdaptiveLimit: never more than its limit at once (composed under concatMap and repeat); an
+// overload (a 503) lowers the limit; a 429 with Retry-After pauses every stream, then FIFO
+const adaptive = new AdaptiveLimit({ initial: 3, max: 3, algorithm: 'aimd' });
+let inAdaptive = 0;
+let mostAdaptive = 0;
+const call = (v) => defer(() => (inAdaptive++, (mostAdaptive = Math.max(mostAdaptive, inAdaptive)), timer(2))).pipe(map(() => v), finalize(() => inAdaptive--));
+const adaptiveOut = await lastValueFrom(of(1, 2).pipe(concatMap((n) => range(0, 6).pipe(semaphoreMap(adaptive, (i) => call(n * 10 + i)))), repeat(2), toArray()));
+assert.equal(adaptiveOut.length, 24);
+assert.equal(mostAdaptive, 3);
+const unavailable = await lastValueFrom(adaptive.section(throwError(() => Object.assign(new Error('busy'), { status: 503 })))).catch((e) => e);
+assert.equal(unavailable.status, 503, 'the overload reaches its subscriber unchanged');
+assert.equal(adaptive.limit, 2, '0.9 of 3, floored');
+const pausedAt = Date.now();
+await lastValueFrom(adaptive.section(throwError(() => Object.assign(new Error('slow down'), { status: 429, headers: new Headers({ 'retry-after': '0.05' }) })))).catch(() => undefined);
+const resumed = await lastValueFrom(range(0, 3).pipe(semaphoreMap(adaptive, (i) => defer(async () => [i, Date.now() - pausedAt])), toArray()));
+assert.deepEqual(resumed.map(([i]) => i), [0, 1, 2]);
+assert.ok(Math.min(...resumed.map(([, t]) => t)) >= 45, `every stream waited out Retry-After (${resumed.map(([, t]) => t)})`);
+assert.equal(adaptive.inUse, 0);
+
 // arguments are checked at the call
+assert.throws(() => new AdaptiveLimit({ initial: 0 }), RangeError);
 assert.throws(() => semaphoreMap(0, of), RangeError);
 assert.throws(() => new Semaphore(1.5), RangeError);
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { WorkerCrashedError } from '../errors.js';
 import { deserializeError, prepareArgs, type SerializedError } from '../internal/pool/protocol.js';
-import { REFUSED, type TaskEvents, type TaskObserver, type TaskOutcome, type TimedTask, type WorkerPool, type WorkerPoolStats, type WorkerTask } from '../internal/pool/types.js';
+import { refuseTask, type TaskEvents, type TaskObserver, type TaskOutcome, type TimedTask, type WorkerPool, type WorkerPoolStats, type WorkerTask } from '../internal/pool/types.js';
 import { checkInteger, typeError } from '../internal/core/validate.js';
 import type { WorkerHandlers } from '../types.js';
 import { cancelChannel, checkQueueName, decodeValue, encodeArgs, lastValueOf, replyKey, type QueueJobData } from './wire.js';
@@ -175,14 +175,14 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
   }
 
   run(task: WorkerTask, observer: TaskObserver): () => void {
-    if (this.terminated) return this.refuse(observer, terminatedError());
-    if (task.name === undefined) return this.refuse(observer, new TypeError('fromWorker: a queue pool runs the tasks of a worker module by name, not inline functions'));
+    if (this.terminated) return refuseTask(this.tasks_, observer, terminatedError());
+    if (task.name === undefined) return refuseTask(this.tasks_, observer, new TypeError('fromWorker: a queue pool runs the tasks of a worker module by name, not inline functions'));
     let data: QueueJobData;
     const jobId = `${this.jobPrefix.toString()}${++this.seq}`;
     try {
       data = { t: task.name, a: encodeArgs(prepareArgs('fromWorker', task.args).args), r: this.reply };
     } catch (error) {
-      return this.refuse(observer, error);
+      return refuseTask(this.tasks_, observer, error);
     }
     const entry: Task = { observer, added: false, cancelled: false, worker: undefined, lockMs: 0, since_: NaN };
     this.tasks.set(jobId, entry);
@@ -217,13 +217,6 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
         observer.error(error);
       },
     );
-  }
-
-  /** A task that never became a job errors (and counts as an error). */
-  private refuse(observer: TaskObserver, error: unknown): () => void {
-    this.tasks_?.ended_(REFUSED, 1);
-    observer.error(error);
-    return () => undefined;
   }
 
   /** A job of this pool is over: forgotten here, and told to the observer. */

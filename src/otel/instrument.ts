@@ -63,17 +63,6 @@ const TASKS_ = Object.keys({ tasks_: 0 })[0] as string;
 /** The names of the tasks' outcomes (`rxjs_concurrency.outcome`), by number. */
 const TASK_OUTCOMES = ['complete', 'error', 'cancelled', 'crashed'] as const;
 
-/** The task listeners of each pool: one installed directly, several through one that tells them all. */
-const taskListeners = new WeakMap<InstrumentablePool, Set<TaskEvents>>();
-
-function listenToTasks(pool: InstrumentablePool, set: Set<TaskEvents>): void {
-  const all = [...set];
-  pool.tasks_ =
-    all.length <= 1
-      ? all[0]
-      : { started_: (task) => all.forEach((l) => l.started_(task)), ended_: (task, outcome) => all.forEach((l) => l.ended_(task, outcome)) };
-}
-
 const isPool = (target: object): target is InstrumentablePool => {
   const stats = (target as Partial<InstrumentablePool>).stats;
   return stats !== null && typeof stats === 'object' && typeof stats.busy === 'number';
@@ -89,25 +78,38 @@ function observe(target: ObservedLimit, handlers: SectionHandlers | undefined): 
 /** Seconds, from 5 ms to 10 s: as OpenTelemetry's HTTP duration histograms. */
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
-/** The handlers of each limit: one installed directly, several through one that tells them all. */
-const observers = new WeakMap<ObservedLimit, Set<SectionHandlers>>();
+/** The listeners of each target (a limit's section handlers, a pool's task listeners). */
+const listeners = new WeakMap<object, Set<unknown>>();
 
-function install(target: ObservedLimit, handlers: SectionHandlers): ObservedKind {
-  let set = observers.get(target);
-  if (!set) observers.set(target, (set = new Set()));
-  set.add(handlers);
-  return reinstall(target, set);
+/**
+ * Adds `listener` to `target`'s and installs them with `install`: the one alone, or several through
+ * the one that `join` makes to tell them all (undefined: none left). Returns what the installation
+ * returned, and the listener's removal.
+ */
+function attach<L, R>(target: object, listener: L, join: (all: readonly L[]) => L, install: (one: L | undefined) => R): [R, () => void] {
+  const set = (listeners.get(target) ?? new Set()) as Set<L>;
+  listeners.set(target, set);
+  const reinstall = () => install(set.size <= 1 ? [...set][0] : join([...set]));
+  set.add(listener);
+  return [
+    reinstall(),
+    () => {
+      set.delete(listener);
+      reinstall();
+    },
+  ];
 }
 
-function reinstall(target: ObservedLimit, set: Set<SectionHandlers>): ObservedKind {
-  if (set.size <= 1) return observe(target, [...set][0]);
-  const all = [...set];
-  return observe(target, {
-    granted_: (key, weight, waited) => all.forEach((h) => h.granted_(key, weight, waited)),
-    ended_: (key, weight, held, outcome, error) => all.forEach((h) => h.ended_(key, weight, held, outcome, error)),
-    left_: (key, outcome) => all.forEach((h) => h.left_(key, outcome)),
-  });
-}
+const joinSections = (all: readonly SectionHandlers[]): SectionHandlers => ({
+  granted_: (key, weight, waited) => all.forEach((h) => h.granted_(key, weight, waited)),
+  ended_: (key, weight, held, outcome, error) => all.forEach((h) => h.ended_(key, weight, held, outcome, error)),
+  left_: (key, outcome) => all.forEach((h) => h.left_(key, outcome)),
+});
+
+const joinTasks = (all: readonly TaskEvents[]): TaskEvents => ({
+  started_: (task) => all.forEach((l) => l.started_(task)),
+  ended_: (task, outcome) => all.forEach((l) => l.ended_(task, outcome)),
+});
 
 /**
  * Registers OpenTelemetry instruments for a limit or a pool of this package (`@opentelemetry/api`
@@ -155,25 +157,26 @@ export function instrument(target: Instrumentable, options: InstrumentOptions): 
   if (opts.keys !== undefined && typeof opts.keys !== 'boolean') typeError(fn, 'options.keys', 'a boolean', opts.keys);
   const base: Attributes = { ...opts.attributes, 'rxjs_concurrency.name': opts.name };
   const gauges: [ObservableGauge | ObservableCounter, (result: ObservableResult) => void][] = [];
-  const gauge = (name: string, unit: string, description: string, read: () => number) => {
-    const instrument = meter.createObservableGauge(name, { unit, description });
-    const callback = (result: ObservableResult) => {
-      const value = read();
-      if (Number.isFinite(value)) result.observe(value, base);
-    };
+  // what the SDK reads at collection: gauges of the state, and counts kept here as plain numbers
+  const collected = (instrument: ObservableGauge | ObservableCounter, callback: (result: ObservableResult) => void) => {
     instrument.addCallback(callback);
     gauges.push([instrument, callback]);
   };
+  const gauge = (name: string, unit: string, description: string, read: () => number) =>
+    collected(meter.createObservableGauge(name, { unit, description }), (result) => {
+      const value = read();
+      if (Number.isFinite(value)) result.observe(value, base);
+    });
+  const counter = (name: string, unit: string, description: string, report: (result: ObservableResult) => void) =>
+    collected(meter.createObservableCounter(name, { unit, description }), report);
+  const histogram = (name: string, description: string): Histogram =>
+    meter.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: BUCKETS } });
 
   let removed = false;
   let uninstall = () => {};
   if (isLimit(target)) {
     const limit = target;
-    const wait = meter.createHistogram('rxjs_concurrency.section.wait.duration', {
-      unit: 's',
-      description: 'From a section’s subscription to its grant (or start), for the sections granted.',
-      advice: { explicitBucketBoundaries: BUCKETS },
-    });
+    const wait = histogram('rxjs_concurrency.section.wait.duration', 'From a section’s subscription to its grant (or start), for the sections granted.');
     // the counts live here, as plain numbers, and reach the SDK when it collects (an observable
     // counter): a section pays no SDK call for them
     const keyed = opts.keys === true;
@@ -202,36 +205,22 @@ export function instrument(target: Instrumentable, options: InstrumentOptions): 
         bump(key, OUTCOMES[outcome], () => outcomeAttrs(key, outcome), 1);
       },
     };
-    const sections = meter.createObservableCounter('rxjs_concurrency.sections', { unit: '{section}', description: 'Sections that ended, by how (rxjs_concurrency.outcome).' });
-    const reportSections = (result: ObservableResult) => {
+    counter('rxjs_concurrency.sections', '{section}', 'Sections that ended, by how (rxjs_concurrency.outcome).', (result) => {
       for (const [id, entry] of counts) if (!id.startsWith('\u0001')) result.observe(entry.value, entry.attributes);
-    };
-    sections.addCallback(reportSections);
-    gauges.push([sections, reportSections]);
-    const kind = install(limit, observer);
+    });
+    const [kind, detach] = attach(limit, observer, joinSections, (handlers) => observe(limit, handlers));
+    uninstall = detach;
     if (kind === 'permits') {
-      hold = meter.createHistogram('rxjs_concurrency.section.hold.duration', {
-        unit: 's',
-        description: 'From a section’s grant until its permits are back.',
-        advice: { explicitBucketBoundaries: BUCKETS },
-      });
+      hold = histogram('rxjs_concurrency.section.hold.duration', 'From a section’s grant until its permits are back.');
       gauge('rxjs_concurrency.permits.used', '{permit}', 'Permits held now (a Redis limit: by this process).', () => limit.inUse_ ?? limit.permits - (limit.available ?? NaN));
       gauge('rxjs_concurrency.permits.limit', '{permit}', 'The capacity.', () => limit.permits);
     } else {
       rate = true;
-      const started = meter.createObservableCounter('rxjs_concurrency.rate.started', { unit: '{cost}', description: 'Costs of the sections started.' });
-      const reportStarted = (result: ObservableResult) => {
+      counter('rxjs_concurrency.rate.started', '{cost}', 'Costs of the sections started.', (result) => {
         for (const [id, entry] of counts) if (id.startsWith('\u0001')) result.observe(entry.value, entry.attributes);
-      };
-      started.addCallback(reportStarted);
-      gauges.push([started, reportStarted]);
+      });
     }
     gauge('rxjs_concurrency.sections.waiting', '{section}', 'Sections waiting now (a Redis limit: this process’s).', () => limit.waiting);
-    uninstall = () => {
-      const set = observers.get(limit)!;
-      set.delete(observer);
-      reinstall(limit, set);
-    };
   } else {
     const pool = target as InstrumentablePool;
     gauge('rxjs_concurrency.tasks.running', '{task}', 'Tasks running now.', () => pool.stats.busy);
@@ -239,11 +228,7 @@ export function instrument(target: Instrumentable, options: InstrumentOptions): 
     gauge('rxjs_concurrency.workers', '{worker}', 'Workers (threads, or serving processes) now.', () => pool.stats.workers);
     // a pool of this package tells each task's start and end; another pool has the gauges only
     if (TASKS_ in pool) {
-      const duration = meter.createHistogram('rxjs_concurrency.task.duration', {
-        unit: 's',
-        description: 'From a task’s start in a worker (or serving process) to its end, for the tasks that started.',
-        advice: { explicitBucketBoundaries: BUCKETS },
-      });
+      const duration = histogram('rxjs_concurrency.task.duration', 'From a task’s start in a worker (or serving process) to its end, for the tasks that started.');
       const ended = [0, 0, 0, 0];
       // the start is kept on the task (several handles on one pool share it)
       const listener: TaskEvents = {
@@ -253,20 +238,10 @@ export function instrument(target: Instrumentable, options: InstrumentOptions): 
           if (task.since_ === task.since_) duration.record(Math.max(0, performance.now() - task.since_) / 1000, base);
         },
       };
-      const tasks = meter.createObservableCounter('rxjs_concurrency.tasks', { unit: '{task}', description: 'Tasks that ended, by how (rxjs_concurrency.outcome).' });
-      const reportTasks = (result: ObservableResult) => {
+      counter('rxjs_concurrency.tasks', '{task}', 'Tasks that ended, by how (rxjs_concurrency.outcome).', (result) => {
         ended.forEach((value, outcome) => value && result.observe(value, { ...base, 'rxjs_concurrency.outcome': TASK_OUTCOMES[outcome] }));
-      };
-      tasks.addCallback(reportTasks);
-      gauges.push([tasks, reportTasks]);
-      const set = taskListeners.get(pool) ?? new Set<TaskEvents>();
-      taskListeners.set(pool, set);
-      set.add(listener);
-      listenToTasks(pool, set);
-      uninstall = () => {
-        set.delete(listener);
-        listenToTasks(pool, set);
-      };
+      });
+      uninstall = attach(pool, listener, joinTasks, (one) => void (pool.tasks_ = one))[1];
     }
   }
   return {

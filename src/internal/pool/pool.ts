@@ -5,7 +5,7 @@ import { Queue } from '../core/queue.js';
 import { trampoline } from '../core/trampoline.js';
 import { deserializeError, prepareArgs, type FromWorker, type Prepared } from './protocol.js';
 import { Slot, type Job } from './slot.js';
-import { REFUSED, type TaskEvents, type TaskObserver, type TaskOutcome, type WorkerPool, type WorkerPoolOptions, type WorkerPoolStats, type WorkerTask } from './types.js';
+import { refuseTask, type TaskEvents, type TaskObserver, type TaskOutcome, type WorkerPool, type WorkerPoolOptions, type WorkerPoolStats, type WorkerTask } from './types.js';
 
 function sharedFlags(): SharedArrayBuffer | undefined {
   try {
@@ -79,12 +79,12 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
   }
 
   run(task: WorkerTask, observer: TaskObserver): () => void {
-    if (this.terminated) return this.refuse(observer, terminatedError());
+    if (this.terminated) return refuseTask(this.tasks_, observer, terminatedError());
     let prepared: Prepared;
     try {
       prepared = prepareArgs('fromWorker', task.args);
     } catch (error) {
-      return this.refuse(observer, error);
+      return refuseTask(this.tasks_, observer, error);
     }
     const job: Job = {
       id: this.nextId++,
@@ -108,7 +108,7 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
         } catch (error) {
           // the worker could not even be created (a bad URL, a blocked script): this task errors
           job.done = true;
-          return this.refuse(observer, error);
+          return refuseTask(this.tasks_, observer, error);
         }
       }
       if (slot) {
@@ -120,17 +120,10 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
     }
     if (this.queue.size_ >= this.maxQueue) {
       job.done = true;
-      return this.refuse(observer, new RangeError(`fromWorker: the pool's queue is full (maxQueue ${this.maxQueue})`));
+      return refuseTask(this.tasks_, observer, new RangeError(`fromWorker: the pool's queue is full (maxQueue ${this.maxQueue})`));
     }
     this.queue.enqueue_(job);
     return () => this.cancel(job);
-  }
-
-  /** A task that never reached the queue errors (and counts as an error). */
-  private refuse(observer: TaskObserver, error: unknown): () => void {
-    this.tasks_?.ended_(REFUSED, 1);
-    observer.error(error);
-    return noop;
   }
 
   async terminate(): Promise<void> {

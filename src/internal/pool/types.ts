@@ -66,7 +66,14 @@ export interface TimedTask {
 }
 
 /** What a pool tells for a task refused at once (it never started). */
-export const REFUSED: TimedTask = { since_: NaN };
+const REFUSED: TimedTask = { since_: NaN };
+
+/** A task refused before it was queued (terminated pool, bad arguments, full queue): it errors, and counts as an error. */
+export function refuseTask(events: TaskEvents | undefined, observer: TaskObserver, error: unknown): () => void {
+  events?.ended_(REFUSED, 1);
+  observer.error(error);
+  return () => undefined;
+}
 
 /** Where a task's notifications go. */
 export interface TaskObserver {

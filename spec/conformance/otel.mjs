@@ -1,6 +1,7 @@
-// rxjs-concurrency/otel as it ships: the build renames the members the limits share, so this
-// instruments every kind of limit and a worker pool of the packed package with the real
-// OpenTelemetry SDK and reads back, per target, that its section was counted (a pool: its task).
+// Conformance: rxjs-concurrency/otel as it ships (the build renames the members the limits share,
+// so this goes through the renamed names). Every kind of limit and a worker pool of the packed
+// package, instrumented with the real OpenTelemetry SDK: per target, its section (a pool: its task)
+// is counted. Runs on every runtime of the suite (spec/runtimes.spec.ts); prints `otel ok …`.
 import assert from 'node:assert/strict';
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -40,9 +41,9 @@ for (const [name, [target, section]] of Object.entries(limits)) {
   handle.remove();
 }
 
-const pool = createWorkerPool(new URL('./double.worker.mjs', import.meta.url), { size: 1 });
+const pool = createWorkerPool(new URL('./tasks.worker.mjs', import.meta.url), { size: 1 });
 instrument(pool, { meter, name: 'pool' });
-assert.equal(await lastValueFrom(fromWorker(pool, 'double', 21)), 42);
+assert.equal(await lastValueFrom(fromWorker(pool, 'add', 40, 2)), 42);
 assert.equal(await read('rxjs_concurrency.workers', 'pool'), 1);
 assert.equal(await read('rxjs_concurrency.tasks', 'pool'), 1);
 await pool.terminate();
