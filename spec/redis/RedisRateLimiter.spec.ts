@@ -145,7 +145,7 @@ describe('RedisRateLimiter', () => {
   });
 
   it.each([
-    [() => new RedisRateLimiter({} as never, 'x', { limit: 1, interval: 10 }), TypeError, /^RedisRateLimiter: client must be an ioredis client/],
+    [() => new RedisRateLimiter({} as never, 'x', { limit: 1, interval: 10 }), TypeError, /^RedisRateLimiter: client must be an ioredis, iovalkey or node-redis client/],
     [() => new RedisRateLimiter(client(), 'x', { limit: 0, interval: 10 }), RangeError, /^RedisRateLimiter: options\.limit must be an integer from 1 up, got 0/],
     [() => new RedisRateLimiter(client(), 'x', { limit: 1, interval: 0.5 }), RangeError, /^RedisRateLimiter: options\.interval must be an integer number of milliseconds from 1 up, got 0\.5/],
     [() => new RedisRateLimiter(client(), 'x', undefined as never), TypeError, /^RedisRateLimiter: options must be an object/],

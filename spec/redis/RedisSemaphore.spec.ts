@@ -183,7 +183,7 @@ describe('RedisSemaphore in one process', () => {
   });
 
   it.each([
-    [() => new RedisSemaphore({} as never, 'x', { permits: 1 }), TypeError, /^RedisSemaphore: client must be an ioredis client/],
+    [() => new RedisSemaphore({} as never, 'x', { permits: 1 }), TypeError, /^RedisSemaphore: client must be an ioredis, iovalkey or node-redis client/],
     [() => new RedisSemaphore(client(), '', { permits: 1 }), TypeError, /^RedisSemaphore: name must be a non-empty string/],
     [() => new RedisSemaphore(client(), 'x', { permits: 0 }), RangeError, /^RedisSemaphore: options\.permits must be an integer from 1 up, got 0/],
     [() => new RedisLock(client(), 'x', { lease: 5 }), RangeError, /^RedisLock: options\.lease must be an integer from 100 up, got 5/],

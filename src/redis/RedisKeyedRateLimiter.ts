@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Observable, ObservableInput, OperatorFunction } from 'rxjs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import { checkInteger, checkOptions, rangeError, typeError } from '../internal/core/validate.js';
 import { sectionInput } from '../internal/sections/gatedSection.js';
 import { shareOf } from '../internal/sections/keyedSection.js';
@@ -59,13 +59,13 @@ export class RedisKeyedRateLimiter<K extends string | number = string> implement
   readonly #share: (key: K) => number;
 
   /**
-   * @param client an `ioredis` client
+   * @param client an `ioredis` or `iovalkey` client (`Redis` or `Cluster`), or a connected `node-redis` client (`createClient` or `createCluster`)
    * @param name the limiter's name: every process that uses it on the same Redis shares the windows
    * @param options `{ perKey, global?, share? }`
    */
-  constructor(client: Redis, name: string, options: RedisKeyedRateLimiterOptions<K>) {
+  constructor(client: RedisClient, name: string, options: RedisKeyedRateLimiterOptions<K>) {
     const fn = 'RedisKeyedRateLimiter';
-    checkClientAndName(fn, client, name);
+    const conn = checkClientAndName(fn, client, name);
     if (options === null || typeof options !== 'object') typeError(fn, 'options', 'an object { perKey, global?, share? }', options);
     const opts = checkOptions(fn, options);
     const perKey = wholeMs(fn, 'options.perKey', checkRateOptions(fn, opts.perKey as never, 'options.perKey'));
@@ -74,7 +74,7 @@ export class RedisKeyedRateLimiter<K extends string | number = string> implement
     this.#share = shareOf(fn, opts.share);
     const flat = (windows: RateWindow[]) => [windows.length, ...windows.flatMap((w) => [w.limit, w.interval])];
     const scripts = { acquire: KRACQUIRE, cancel: KRCANCEL, keep: KRKEEP };
-    this.#core = new RedisRateCore(client, `rxq:{${name}}:`, randomUUID(), `RedisKeyedRateLimiter '${name}'`, scripts, [...flat(perKey), ...flat(global)]);
+    this.#core = new RedisRateCore(conn, `rxq:{${name}}:`, randomUUID(), `RedisKeyedRateLimiter '${name}'`, scripts, [...flat(perKey), ...flat(global)]);
   }
 
   /** @internal Installs (or, with undefined, removes) the observer of this process's sections. */

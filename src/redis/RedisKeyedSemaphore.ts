@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Observable, ObservableInput, OperatorFunction } from 'rxjs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import { checkInteger, checkOptions, typeError } from '../internal/core/validate.js';
 import { sectionInput } from '../internal/sections/gatedSection.js';
 import { shareOf } from '../internal/sections/keyedSection.js';
@@ -63,13 +63,13 @@ export class RedisKeyedSemaphore<K extends string | number = string> implements 
   readonly #share: (key: K) => number;
 
   /**
-   * @param client an `ioredis` client
+   * @param client an `ioredis` or `iovalkey` client (`Redis` or `Cluster`), or a connected `node-redis` client (`createClient` or `createCluster`)
    * @param name the semaphore's name: every process that uses it on the same Redis shares the permits
    * @param options `{ permits, perKey = permits, lease = 10_000, share = () => 1 }`
    */
-  constructor(client: Redis, name: string, options: RedisKeyedSemaphoreOptions<K>) {
+  constructor(client: RedisClient, name: string, options: RedisKeyedSemaphoreOptions<K>) {
     const fn = 'RedisKeyedSemaphore';
-    checkClientAndName(fn, client, name);
+    const conn = checkClientAndName(fn, client, name);
     if (options === null || typeof options !== 'object') typeError(fn, 'options', 'an object { permits, perKey?, lease?, share? }', options);
     const opts = checkOptions(fn, options);
     this.permits = checkCount(fn, 'options.permits', opts.permits);
@@ -79,7 +79,7 @@ export class RedisKeyedSemaphore<K extends string | number = string> implements 
     const scripts = { acquire: KACQUIRE, release: KRELEASE, cancel: KCANCEL, keep: KKEEP };
     const config = [Math.min(this.permits, NO_LIMIT), lease, Math.min(this.perKey, NO_LIMIT)];
     // one hash tag per name: every key of the semaphore, every tenant's included, lives in one Cluster slot
-    this.#core = new RedisPermitCore(client, `rxk:{${name}}:`, randomUUID(), `RedisKeyedSemaphore '${name}'`, scripts, config, lease);
+    this.#core = new RedisPermitCore(conn, `rxk:{${name}}:`, randomUUID(), `RedisKeyedSemaphore '${name}'`, scripts, config, lease);
   }
 
   /** @internal Installs (or, with undefined, removes) the observer of this process's sections. */

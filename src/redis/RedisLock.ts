@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import { checkOptions } from '../internal/core/validate.js';
 import { RedisSemaphore } from './RedisSemaphore.js';
 
@@ -31,11 +31,11 @@ export interface RedisLockOptions {
  */
 export class RedisLock extends RedisSemaphore {
   /**
-   * @param client an `ioredis` client
+   * @param client an `ioredis` or `iovalkey` client (`Redis` or `Cluster`), or a connected `node-redis` client (`createClient` or `createCluster`)
    * @param name the lock's name, shared by every process that uses it on the same Redis
    * @param options `{ lease = 10_000 }`
    */
-  constructor(client: Redis, name: string, options?: RedisLockOptions) {
+  constructor(client: RedisClient, name: string, options?: RedisLockOptions) {
     super(client, name, { permits: 1, lease: checkOptions('RedisLock', options).lease });
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Observable, ObservableInput } from 'rxjs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import { checkInteger, checkOptions, rangeError, typeError } from '../internal/core/validate.js';
 import { toObservable } from '../internal/core/inputs.js';
 import { checkClientAndName } from './connection.js';
@@ -48,13 +48,13 @@ export class RedisRateLimiter {
   readonly #core: RedisRateCore;
 
   /**
-   * @param client an `ioredis` client
+   * @param client an `ioredis` or `iovalkey` client (`Redis` or `Cluster`), or a connected `node-redis` client (`createClient` or `createCluster`)
    * @param name the limiter's name: every process that uses it on the same Redis shares the window
    * @param options `{ limit, interval }`
    */
-  constructor(client: Redis, name: string, options: RedisRateLimiterOptions) {
+  constructor(client: RedisClient, name: string, options: RedisRateLimiterOptions) {
     const fn = 'RedisRateLimiter';
-    checkClientAndName(fn, client, name);
+    const conn = checkClientAndName(fn, client, name);
     if (options === undefined || options === null || typeof options !== 'object') typeError(fn, 'options', 'an object { limit, interval }', options);
     const opts = checkOptions(fn, options);
     this.limit = checkInteger(fn, 'options.limit', opts.limit, 1);
@@ -62,7 +62,7 @@ export class RedisRateLimiter {
     if (!Number.isInteger(opts.interval) || opts.interval < 1) rangeError(fn, 'options.interval', 'an integer number of milliseconds from 1 up', opts.interval);
     this.interval = opts.interval;
     const scripts = { acquire: RACQUIRE, cancel: RCANCEL, keep: RKEEP };
-    this.#core = new RedisRateCore(client, `rxr:{${name}}:`, randomUUID(), `RedisRateLimiter '${name}'`, scripts, [this.limit, this.interval]);
+    this.#core = new RedisRateCore(conn, `rxr:{${name}}:`, randomUUID(), `RedisRateLimiter '${name}'`, scripts, [this.limit, this.interval]);
   }
 
   /** @internal Installs (or, with undefined, removes) the observer of this process's sections. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Observable, ObservableInput } from 'rxjs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import { checkInteger, checkOptions } from '../internal/core/validate.js';
 import { sectionInput } from '../internal/sections/gatedSection.js';
 import type { Lease, PermitSource } from '../types.js';
@@ -60,19 +60,19 @@ export class RedisSemaphore implements PermitSource {
   readonly #core: RedisPermitCore;
 
   /**
-   * @param client an `ioredis` client
+   * @param client an `ioredis` or `iovalkey` client (`Redis` or `Cluster`), or a connected `node-redis` client (`createClient` or `createCluster`)
    * @param name the semaphore's name: every process that uses it on the same Redis shares the permits
    * @param options `{ permits, lease = 10_000 }`
    */
-  constructor(client: Redis, name: string, options: RedisSemaphoreOptions) {
+  constructor(client: RedisClient, name: string, options: RedisSemaphoreOptions) {
     const fn = new.target === RedisSemaphore ? 'RedisSemaphore' : 'RedisLock';
-    checkClientAndName(fn, client, name);
+    const conn = checkClientAndName(fn, client, name);
     const opts = checkOptions(fn, options);
     this.permits = checkInteger(fn, 'options.permits', opts.permits, 1);
     const lease = opts.lease === undefined ? 10_000 : checkInteger(fn, 'options.lease', opts.lease, 100);
     // one hash tag per name: every key of a semaphore lives in one Redis Cluster slot
     const scripts = { acquire: ACQUIRE, release: RELEASE, cancel: CANCEL, keep: KEEP };
-    this.#core = new RedisPermitCore(client, `rxc:{${name}}:`, randomUUID(), `RedisSemaphore '${name}'`, scripts, [this.permits, lease], lease);
+    this.#core = new RedisPermitCore(conn, `rxc:{${name}}:`, randomUUID(), `RedisSemaphore '${name}'`, scripts, [this.permits, lease], lease);
   }
 
   /** @internal Installs (or, with undefined, removes) the observer of this process's sections. */

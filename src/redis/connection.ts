@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { setLongTimeout, type LongTimer } from '../internal/core/timers.js';
 import { typeError } from '../internal/core/validate.js';
+import { connection, type Connection, type Subscription } from './client.js';
 
-/** The two arguments every Redis-backed limiter takes first: an ioredis client and a name. */
-export function checkClientAndName(fn: string, client: unknown, name: unknown): void {
-  if (client === null || typeof client !== 'object' || typeof (client as { evalsha?: unknown }).evalsha !== 'function') {
-    typeError(fn, 'client', 'an ioredis client', client);
-  }
+/** The two arguments every Redis-backed limiter takes first, a client and a name: the client's adapter. */
+export function checkClientAndName(fn: string, client: unknown, name: unknown): Connection {
+  const found = connection(fn, client);
   if (typeof name !== 'string' || name.length === 0) typeError(fn, 'name', 'a non-empty string', name);
+  return found;
 }
 
 /**
@@ -20,19 +19,19 @@ const LINGER = 1000;
 const SHA = new Map<string, string>();
 
 /** Runs a Lua script by its SHA1, loading it once per server (EVALSHA, then EVAL on NOSCRIPT). */
-export async function runScript<R>(client: Redis, script: string, key: string, args: readonly (string | number)[]): Promise<R> {
+export async function runScript<R>(client: Connection, script: string, key: string, args: readonly (string | number)[]): Promise<R> {
   let sha = SHA.get(script);
   if (!sha) SHA.set(script, (sha = createHash('sha1').update(script).digest('hex')));
   try {
-    return (await client.evalsha(sha, 1, key, ...args)) as R;
+    return (await client.evalsha(sha, key, args)) as R;
   } catch (error) {
     if (!String((error as Error)?.message).includes('NOSCRIPT')) throw error;
-    return (await client.eval(script, 1, key, ...args)) as R;
+    return (await client.eval(script, key, args)) as R;
   }
 }
 
 /**
- * Where a process hears that Redis granted one of its waiting sections: one `client.duplicate()`
+ * Where a process hears that Redis granted one of its waiting sections: one duplicate of the client
  * subscribed to this process's channel, made when a section first waits and closed a second after
  * none waits (so a process exits by itself once it quits its own client). A message is `<id> <value>`.
  */
@@ -40,12 +39,12 @@ export class Grants {
   private readonly waiting = new Map<string, (value: number) => void>();
   /** The waiting ids that Redis has queued (their request's reply came): the heartbeat's ids. */
   private readonly queued = new Set<string>();
-  private listener: Redis | undefined;
-  private ready: Promise<unknown> | undefined;
+  private listener: Subscription | undefined;
+  private ended: (() => void) | undefined;
   private closing: LongTimer | undefined;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: Connection,
     readonly channel: string,
   ) {}
 
@@ -63,23 +62,17 @@ export class Grants {
     this.closing?.cancel();
     this.closing = undefined;
     if (!this.listener) {
-      const listener = this.client.duplicate();
-      listener.on('message', (_channel: string, message: string) => {
+      // a listener that loses its connection reconnects by itself; a missed grant is found by the heartbeat
+      this.listener = this.client.subscribe(this.channel, (message) => {
         const [id, value] = message.split(' ');
         this.take(id!, Number(value));
       });
-      // a listener that loses its connection reconnects by itself; a missed grant is found by the heartbeat
-      listener.on('error', () => undefined);
-      this.listener = listener;
-      this.ready = listener.subscribe(this.channel);
       // the user's client is done for good (quit, disconnect): so is this connection of ours, or its
       // reconnect timer would keep the process alive
-      this.client.once('end', this.#clientEnded);
+      this.ended = this.client.onEnd(() => this.close());
     }
-    return this.ready!;
+    return this.listener.ready;
   }
-
-  readonly #clientEnded = () => this.close();
 
   /** Lets go of the listener now: QUIT when it is connected, else drop the connection (and its reconnects). */
   private close(): void {
@@ -87,10 +80,10 @@ export class Grants {
     this.closing = undefined;
     const listener = this.listener;
     if (!listener) return;
-    this.listener = this.ready = undefined;
-    this.client.off('end', this.#clientEnded);
-    if (listener.status === 'ready') listener.quit().catch(() => listener.disconnect());
-    else listener.disconnect();
+    this.listener = undefined;
+    this.ended?.();
+    this.ended = undefined;
+    listener.close();
   }
 
   /**
@@ -125,7 +118,7 @@ export class Grants {
   closeIfIdle(pending: number): void {
     if (this.waiting.size > 0 || pending > 0 || !this.listener || this.closing) return;
     // a listener that is not connected (Redis unreachable) is not worth keeping for a next wait
-    if (this.listener.status !== 'ready') return this.close();
+    if (!this.listener.connected()) return this.close();
     this.closing = setLongTimeout(() => this.waiting.size > 0 || this.close(), LINGER, true);
   }
 }

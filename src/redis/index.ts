@@ -1,6 +1,6 @@
 /**
- * The same limits across processes and machines, in Redis (with `ioredis`, an optional peer
- * dependency): `RedisSemaphore`, `RedisLock`, `RedisRateLimiter`, the keyed `RedisKeyedSemaphore` and
+ * The same limits across processes and machines, in Redis (through an `ioredis`, `iovalkey` or
+ * `node-redis` client, standalone, under Sentinel or a Cluster; the package imports none of them): `RedisSemaphore`, `RedisLock`, `RedisRateLimiter`, the keyed `RedisKeyedSemaphore` and
  * `RedisKeyedRateLimiter`, and `LeaseLostError`. Node only.
  *
  * @packageDocumentation
@@ -12,3 +12,4 @@ export { RedisRateLimiter, type RedisRateLimiterOptions } from './RedisRateLimit
 export { LeaseLostError } from './LeaseLostError.js';
 export { RedisKeyedSemaphore, type RedisKeyedSemaphoreOptions } from './RedisKeyedSemaphore.js';
 export { RedisKeyedRateLimiter, type RedisKeyedRateLimiterOptions } from './RedisKeyedRateLimiter.js';
+export type { RedisClient, IoredisClient, NodeRedisClient } from './client.js';

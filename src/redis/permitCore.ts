@@ -1,5 +1,5 @@
 import { Observable, from, type Subscriber } from 'rxjs';
-import type { Redis } from 'ioredis';
+import type { Connection } from './client.js';
 import { reportUnhandledError } from '../internal/core/report.js';
 import { CallbackSubscriber } from '../internal/core/subscribers.js';
 import { setLongTimeout, type LongTimer } from '../internal/core/timers.js';
@@ -49,7 +49,7 @@ export class RedisPermitCore {
   inUse = 0;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: Connection,
     private readonly prefix: string,
     instance: string,
     private readonly label: string,

@@ -1,5 +1,5 @@
 import { Observable, from, tap, throwError, type Subscriber } from 'rxjs';
-import type { Redis } from 'ioredis';
+import type { Connection } from './client.js';
 import { reportUnhandledError } from '../internal/core/report.js';
 import { setLongTimeout, type LongTimer } from '../internal/core/timers.js';
 import { Grants, runScript } from './connection.js';
@@ -37,7 +37,7 @@ export class RedisRateCore {
   observer: SectionObserver | undefined;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: Connection,
     private readonly prefix: string,
     private readonly instance: string,
     private readonly label: string,

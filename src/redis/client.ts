@@ -1,0 +1,161 @@
+import { typeError } from '../internal/core/validate.js';
+
+/**
+ * An `ioredis` client — `new Redis(…)` (standalone or through Sentinel) or `new Cluster(…)` — or one
+ * of `iovalkey`, its fork for Valkey. Only the members the package calls are named here, so that every
+ * version of both libraries fits without a cast and the package imports neither.
+ */
+export interface IoredisClient {
+  evalsha(...args: never[]): Promise<unknown>;
+  duplicate(...args: never[]): unknown;
+  readonly status: string;
+}
+
+/**
+ * A `node-redis` client: `createClient(…)` or `createCluster(…)` of the `redis` package (v5 and
+ * later), connected. Only the members the package calls are named here.
+ */
+export interface NodeRedisClient {
+  evalSha(...args: never[]): Promise<unknown>;
+  duplicate(...args: never[]): unknown;
+  readonly isOpen: boolean;
+}
+
+/** A client the Redis limits take: {@link IoredisClient} or {@link NodeRedisClient}. */
+export type RedisClient = IoredisClient | NodeRedisClient;
+
+/** A subscription to one channel, on a connection of its own. */
+export interface Subscription {
+  /** Settles once the channel is subscribed (or the connection failed). */
+  readonly ready: Promise<unknown>;
+  /** The connection is up and subscribed. */
+  connected(): boolean;
+  /** Lets go of the connection (and of its reconnects). */
+  close(): void;
+}
+
+/**
+ * What the Redis limits need of a client, whatever its family: run a script on the node that holds a
+ * key, run a command there, hear a channel on a connection of its own, and know when the user's client
+ * is closed for good. One adapter per client family; each is a few lines over the client's own calls.
+ */
+export interface Connection {
+  readonly family: 'ioredis' | 'node-redis';
+  readonly cluster: boolean;
+  evalsha(sha: string, key: string, args: readonly (string | number)[]): Promise<unknown>;
+  eval(script: string, key: string, args: readonly (string | number)[]): Promise<unknown>;
+  /** `WAIT replicas timeout` on the connection that ran this process's scripts. */
+  wait(replicas: number, timeout: number): Promise<number>;
+  subscribe(channel: string, message: (text: string) => void): Subscription;
+  /** Calls `ended` once the user's client is closed for good; returns the way to stop listening. */
+  onEnd(ended: () => void): () => void;
+}
+
+type Listener = (...args: unknown[]) => void;
+interface Emitter {
+  on(event: string, listener: Listener): unknown;
+  once(event: string, listener: Listener): unknown;
+  off(event: string, listener: Listener): unknown;
+}
+interface Ioredis extends Emitter {
+  readonly status: string;
+  readonly isCluster?: boolean;
+  evalsha(sha: string, keys: number, ...args: (string | number)[]): Promise<unknown>;
+  eval(script: string, keys: number, ...args: (string | number)[]): Promise<unknown>;
+  call(command: string, ...args: (string | number)[]): Promise<unknown>;
+  duplicate(): Ioredis;
+  subscribe(channel: string): Promise<unknown>;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+}
+interface EvalOptions {
+  keys: string[];
+  arguments: string[];
+}
+interface NodeRedis extends Emitter {
+  readonly isOpen: boolean;
+  readonly isReady: boolean;
+  evalSha(sha: string, options: EvalOptions): Promise<unknown>;
+  eval(script: string, options: EvalOptions): Promise<unknown>;
+  sendCommand(...args: unknown[]): Promise<unknown>;
+  duplicate(): NodeRedis;
+  connect(): Promise<unknown>;
+  subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
+  close?(): Promise<unknown>;
+  quit?(): Promise<unknown>;
+  destroy(): void;
+}
+
+const CONNECTIONS = new WeakMap<object, Connection>();
+
+/** The adapter of `client` (one per client), or a `TypeError` naming `fn` when it is neither family. */
+export function connection(fn: string, client: unknown): Connection {
+  if (client === null || typeof client !== 'object') return typeError(fn, 'client', 'an ioredis, iovalkey or node-redis client', client);
+  let found = CONNECTIONS.get(client);
+  if (!found) {
+    const c = client as Partial<Ioredis & NodeRedis>;
+    if (typeof c.evalsha === 'function' && typeof c.duplicate === 'function') found = ioredis(client as Ioredis);
+    else if (typeof c.evalSha === 'function' && typeof c.duplicate === 'function') found = nodeRedis(client as NodeRedis);
+    else return typeError(fn, 'client', 'an ioredis, iovalkey or node-redis client', client);
+    CONNECTIONS.set(client, found);
+  }
+  return found;
+}
+
+function ioredis(client: Ioredis): Connection {
+  return {
+    family: 'ioredis',
+    cluster: client.isCluster === true,
+    evalsha: (sha, key, args) => client.evalsha(sha, 1, key, ...args),
+    eval: (script, key, args) => client.eval(script, 1, key, ...args),
+    wait: (replicas, timeout) => client.call('WAIT', replicas, timeout) as Promise<number>,
+    subscribe(channel, message) {
+      const listener = client.duplicate();
+      listener.on('message', (_channel, text) => message(text as string));
+      // it reconnects by itself; what was missed meanwhile is found by the caller's heartbeat
+      listener.on('error', () => undefined);
+      return {
+        ready: listener.subscribe(channel),
+        connected: () => listener.status === 'ready',
+        close: () => (listener.status === 'ready' ? void listener.quit().catch(() => listener.disconnect()) : listener.disconnect()),
+      };
+    },
+    onEnd(ended) {
+      client.once('end', ended);
+      return () => client.off('end', ended);
+    },
+  };
+}
+
+function nodeRedis(client: NodeRedis): Connection {
+  const cluster = typeof (client as { getSlotMaster?: unknown }).getSlotMaster === 'function' || 'masters' in client;
+  const strings = (args: readonly (string | number)[]) => args.map(String);
+  return {
+    family: 'node-redis',
+    cluster,
+    evalsha: (sha, key, args) => client.evalSha(sha, { keys: [key], arguments: strings(args) }),
+    eval: (script, key, args) => client.eval(script, { keys: [key], arguments: strings(args) }),
+    wait: (replicas, timeout) => client.sendCommand(['WAIT', String(replicas), String(timeout)]) as Promise<number>,
+    subscribe(channel, message) {
+      const listener = client.duplicate();
+      // it reconnects by itself; what was missed meanwhile is found by the caller's heartbeat
+      listener.on('error', () => undefined);
+      let closed = false;
+      const ready = listener.connect().then(() => (closed ? undefined : listener.subscribe(channel, message)));
+      ready.catch(() => undefined);
+      return {
+        ready,
+        connected: () => listener.isReady,
+        close() {
+          closed = true;
+          if (listener.isOpen) void (listener.close ?? listener.quit)!.call(listener).catch(() => listener.destroy());
+          else ready.then(() => listener.isOpen && listener.destroy(), () => undefined);
+        },
+      };
+    },
+    onEnd(ended) {
+      client.once('end', ended);
+      return () => client.off('end', ended);
+    },
+  };
+}
