@@ -22,6 +22,12 @@ export default defineConfig({
         extends: true,
         test: { name: 'node', include: ['spec/**/*.spec.ts', 'marble-tests/**/*.marble.ts'] },
       },
+      // the Redis suite once more through each other client family and on a real Redis Cluster
+      // (scripts/redis-target.ts); the node project runs it on a standalone server through ioredis
+      ...(['node-redis', 'iovalkey', 'cluster-ioredis', 'cluster-node-redis'] as const).map((target) => ({
+        extends: true as const,
+        test: { name: `redis:${target}`, include: ['spec/redis/**/*.spec.ts'], exclude: ['spec/redis/unreachable.spec.ts'], env: { RXC_REDIS_TARGET: target } },
+      })),
       {
         // the worker pool in a real Chromium: Debian's, installed by scripts/ensure-debian.sh
         extends: true,

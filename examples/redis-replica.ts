@@ -1,5 +1,7 @@
 // A replica of a service that shares a RedisSemaphore with the others (examples/redis-shared.ts and
-// spec/redis/RedisSemaphore.spec.ts start several):
+// spec/redis/RedisSemaphore.spec.ts start several). <port> is a redis-server's port, or a Redis
+// Cluster's `cluster:<port>,<port>,…`; the limits get a client of the family RXC_REDIS_TARGET names
+// (scripts/redis-target.ts: ioredis by default):
 //   redis-replica.ts <port> work <name> <permits> <count> <ms>   sections that count themselves in Redis
 //   redis-replica.ts <port> hold <name> <permits> <lease>        holds a permit ('holding') until it loses it
 //   redis-replica.ts <port> wait <name> <permits>                waits for a permit forever
@@ -15,18 +17,22 @@
 //     (`acquire <name> <permits> <id> <weight>`, `kacquire <name> <permits> <id> <weight> <perKey> <key>`
 //     for a RedisKeyedSemaphore, `release <id>`, `cancel <id>`), which log their
 //     `enter <id> <token> <weight>` and `exit <id>` with Redis's time to the list `<name>:log`
-import { Redis } from 'ioredis';
 import { createInterface } from 'node:readline';
 import { NEVER, Observable, defer, lastValueFrom, mergeMap, range, type Subscription } from 'rxjs';
 import { semaphoreMap, type PermitSource } from '../src/index.js';
 import { RedisKeyedRateLimiter, RedisKeyedSemaphore, RedisRateLimiter, RedisSemaphore } from '../src/redis/index.js';
+import { addressOf, inspector, library } from '../scripts/redis-target.js';
 
 const [port, mode, name, permits, a, b, c, d] = process.argv.slice(2);
-const redis = new Redis({ port: Number(port), host: '127.0.0.1' });
+const address = addressOf(port!);
+/** This process's own connection, to count and log in Redis; `lib`, the client its limits are given. */
+const redis = inspector(address);
+const { client: lib, close } = await library(address);
+const quit = () => Promise.all([redis.quit(), close()]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 if (mode === 'work') {
-  const sem = new RedisSemaphore(redis, name!, { permits: Number(permits) });
+  const sem = new RedisSemaphore(lib, name!, { permits: Number(permits) });
   const key = `${name}:inside`;
   await lastValueFrom(
     range(0, Number(a)).pipe(
@@ -41,7 +47,7 @@ if (mode === 'work') {
       ),
     ),
   );
-  await redis.quit();
+  await quit();
 } else if (mode === 'keyed-work') {
   // starts its sections on a line `go` on stdin, once it has said `ready`
   console.log('ready');
@@ -49,7 +55,7 @@ if (mode === 'work') {
   await new Promise((go) => lines.once('line', go));
   lines.close();
   process.stdin.destroy();
-  const keyed = new RedisKeyedSemaphore(redis, name!, { permits: Number(permits), perKey: Number(a) });
+  const keyed = new RedisKeyedSemaphore(lib, name!, { permits: Number(permits), perKey: Number(a) });
   const inside = `${name}:inside`;
   await lastValueFrom(
     range(0, Number(c)).pipe(
@@ -66,24 +72,24 @@ if (mode === 'work') {
       ),
     ),
   );
-  await redis.quit();
+  await quit();
 } else if (mode === 'keyed-rate') {
-  const api = new RedisKeyedRateLimiter(redis, name!, { perKey: { limit: 3, interval: Number(c) }, global: { limit: Number(permits), interval: Number(c) } });
+  const api = new RedisKeyedRateLimiter(lib, name!, { perKey: { limit: 3, interval: Number(c) }, global: { limit: Number(permits), interval: Number(c) } });
   await lastValueFrom(range(0, Number(b)).pipe(mergeMap(() => api.section(a!, defer(async () => undefined)))));
-  await redis.quit();
+  await quit();
 } else if (mode === 'keyed-hold') {
-  const keyed = new RedisKeyedSemaphore(redis, name!, { permits: Number(permits), lease: Number(a) });
+  const keyed = new RedisKeyedSemaphore(lib, name!, { permits: Number(permits), lease: Number(a) });
   keyed
     .section('k', defer(() => (console.log('holding'), new Observable<never>(() => () => console.log('torn down')))))
     .subscribe({ error: (e: Error) => console.log(`lost ${e.name}`) });
 } else if (mode === 'hold') {
-  const sem = new RedisSemaphore(redis, name!, { permits: Number(permits), lease: Number(a) });
+  const sem = new RedisSemaphore(lib, name!, { permits: Number(permits), lease: Number(a) });
   sem
     .section(defer(() => (console.log('holding'), new Observable<never>(() => () => console.log('torn down')))))
     .subscribe({ error: (e: Error) => console.log(`lost ${e.name}`) });
 } else if (mode === 'rate') {
   // <count> sections through a RedisRateLimiter { limit: permits, interval: a… }; prints each start's Redis time
-  const api = new RedisRateLimiter(redis, name!, { limit: Number(permits), interval: Number(b) });
+  const api = new RedisRateLimiter(lib, name!, { limit: Number(permits), interval: Number(b) });
   await lastValueFrom(
     range(0, Number(a)).pipe(
       mergeMap(() =>
@@ -96,12 +102,12 @@ if (mode === 'work') {
       ),
     ),
   );
-  await redis.quit();
+  await quit();
 } else if (mode === 'rate-wait') {
-  const api = new RedisRateLimiter(redis, name!, { limit: Number(permits), interval: 60_000 });
+  const api = new RedisRateLimiter(lib, name!, { limit: Number(permits), interval: 60_000 });
   api.section(NEVER).subscribe();
 } else if (mode === 'wait') {
-  const sem = new RedisSemaphore(redis, name!, { permits: Number(permits), lease: 30_000 });
+  const sem = new RedisSemaphore(lib, name!, { permits: Number(permits), lease: 30_000 });
   sem.section(NEVER).subscribe();
 } else if (mode === 'drive') {
   const semaphores = new Map<string, (key: string) => PermitSource>();
@@ -118,10 +124,10 @@ if (mode === 'work') {
       if (!sourceOf) {
         const options = { permits: Number(semPermits), lease: Number(a) };
         if (command === 'acquire') {
-          const plain = new RedisSemaphore(redis, semName, options);
+          const plain = new RedisSemaphore(lib, semName, options);
           sourceOf = () => plain;
         } else {
-          const keyed = new RedisKeyedSemaphore(redis, semName, { ...options, perKey: Number(perKey) });
+          const keyed = new RedisKeyedSemaphore(lib, semName, { ...options, perKey: Number(perKey) });
           sourceOf = (k) => keyed.forKey(k);
         }
         semaphores.set(semName, sourceOf);

@@ -8,7 +8,7 @@ import { RedisKeyedRateLimiter } from '../../src/redis/index.js';
 import { endlessSource } from '../helpers.js';
 import { redisHarness, sleep, waitFor } from './harness.js';
 
-const { client, child, name } = redisHarness('krate');
+const { client, child, name, lib } = redisHarness('krate');
 const queued = (redis: Redis, n: string) => redis.zcard(`rxq:{${n}}:qa`);
 const keysOf = async (redis: Redis, n: string) => (await redis.keys(`rxq:{${n}}:*`)).filter((k) => !/:seq$/.test(k)).sort();
 
@@ -39,9 +39,8 @@ const most = (starts: { cost: number; time: number }[], span: number) =>
 
 describe('RedisKeyedRateLimiter', () => {
   it('a window per key: each key keeps its own limit, one key’s waiters never hold up another’s', async () => {
-    const redis = client();
     const n = name();
-    const api = new RedisKeyedRateLimiter(redis, n, { perKey: { limit: 2, interval: 300 } });
+    const api = new RedisKeyedRateLimiter(lib(), n, { perKey: { limit: 2, interval: 300 } });
     const stops = ['a', 'b'].map((k) => watchStarts(client(), `rxq:{${n}}:s:${k}`));
     const t0 = Date.now();
     const order = await lastValueFrom(
@@ -60,7 +59,7 @@ describe('RedisKeyedRateLimiter', () => {
   it('a global window: the keys take turns for it, and a key’s several windows all hold', async () => {
     const redis = client();
     const n = name();
-    const api = new RedisKeyedRateLimiter(redis, n, {
+    const api = new RedisKeyedRateLimiter(lib(), n, {
       perKey: { windows: [{ limit: 3, interval: 200 }, { limit: 4, interval: 1000 }] },
       global: { limit: 1, interval: 60 },
     });
@@ -90,7 +89,7 @@ describe('RedisKeyedRateLimiter', () => {
   it('a waiter that unsubscribes takes nothing from the windows; an idle key leaves nothing in Redis once its window has passed', async () => {
     const redis = client();
     const n = name();
-    const api = new RedisKeyedRateLimiter(redis, n, { perKey: { limit: 1, interval: 200 }, global: { limit: 5, interval: 200 } });
+    const api = new RedisKeyedRateLimiter(lib(), n, { perKey: { limit: 1, interval: 200 }, global: { limit: 5, interval: 200 } });
     await lastValueFrom(api.section('a', of(1)));
     let ran = false;
     const waiting = api.section('a', defer(async () => void (ran = true))).subscribe();
@@ -110,7 +109,7 @@ describe('RedisKeyedRateLimiter', () => {
   it('composed: repeat, concatMap, take(1) over an endless synchronous source, a factory with its lease', async () => {
     const redis = client();
     const n = name();
-    const api = new RedisKeyedRateLimiter(redis, n, { perKey: { limit: 100, interval: 1000 } });
+    const api = new RedisKeyedRateLimiter(lib(), n, { perKey: { limit: 100, interval: 1000 } });
     expect(await lastValueFrom(api.section('a', of(1)).pipe(repeat(3), toArray()))).toEqual([1, 1, 1]);
     expect(await lastValueFrom(of('a', 'b').pipe(concatMap((k) => api.section(k, of(k))), toArray()))).toEqual(['a', 'b']);
     const { endless } = endlessSource();
@@ -138,11 +137,10 @@ describe('RedisKeyedRateLimiter', () => {
   });
 
   it('checks its arguments', () => {
-    const redis = client();
-    expect(() => new RedisKeyedRateLimiter(redis, 'x', {} as never)).toThrow(/RedisKeyedRateLimiter.*options.perKey/);
-    expect(() => new RedisKeyedRateLimiter(redis, 'x', { perKey: { limit: 1, interval: 1.5 } })).toThrow(RangeError);
-    expect(() => new RedisKeyedRateLimiter(redis, '', { perKey: { limit: 1, interval: 10 } })).toThrow(/name/);
-    const api = new RedisKeyedRateLimiter(redis, 'x', { perKey: { limit: 3, interval: 10 }, global: { limit: 2, interval: 10 } });
+    expect(() => new RedisKeyedRateLimiter(lib(), 'x', {} as never)).toThrow(/RedisKeyedRateLimiter.*options.perKey/);
+    expect(() => new RedisKeyedRateLimiter(lib(), 'x', { perKey: { limit: 1, interval: 1.5 } })).toThrow(RangeError);
+    expect(() => new RedisKeyedRateLimiter(lib(), '', { perKey: { limit: 1, interval: 10 } })).toThrow(/name/);
+    const api = new RedisKeyedRateLimiter(lib(), 'x', { perKey: { limit: 3, interval: 10 }, global: { limit: 2, interval: 10 } });
     expect(api.permits).toBe(2);
     expect(() => api.section('a', of(1), 3)).toThrow(RangeError);
     expect(() => api.section(null as never, of(1))).toThrow(/key/);

@@ -8,7 +8,7 @@ import { LeaseLostError, RedisKeyedSemaphore } from '../../src/redis/index.js';
 import { endlessSource } from '../helpers.js';
 import { redisHarness, sleep, waitFor } from './harness.js';
 
-const { client, child, name } = redisHarness('keyed');
+const { client, child, name, lib } = redisHarness('keyed');
 const queued = (redis: Redis, n: string) => redis.zcard(`rxk:{${n}}:qa`);
 const holders = (redis: Redis, n: string) => redis.zcard(`rxk:{${n}}:h`);
 /** Every key Redis holds for the semaphore, but the two counters of the name itself. */
@@ -28,7 +28,7 @@ describe('RedisKeyedSemaphore in one process', () => {
   it('rotates across keys: a key that queued first does not make a later key wait behind all of its sections', async () => {
     const redis = client();
     const n = name();
-    const keyed = new RedisKeyedSemaphore(redis, n, { permits: 1 });
+    const keyed = new RedisKeyedSemaphore(lib(), n, { permits: 1 });
     const entered: string[] = [];
     const blocker = gated(entered, 'h');
     const held = keyed.section('h', blocker.source).subscribe();
@@ -49,7 +49,7 @@ describe('RedisKeyedSemaphore in one process', () => {
   it('never more than `permits` in all nor `perKey` for one key (measured in Redis); an idle key leaves nothing in Redis', async () => {
     const redis = client();
     const n = name();
-    const keyed = new RedisKeyedSemaphore(redis, n, { permits: 3, perKey: 2 });
+    const keyed = new RedisKeyedSemaphore(lib(), n, { permits: 3, perKey: 2 });
     const section = (key: string) =>
       defer(async () => {
         const all = await redis.incr(`${n}:all`);
@@ -73,7 +73,7 @@ describe('RedisKeyedSemaphore in one process', () => {
   it('weights within a key: a heavy head blocks its own key, never another key', async () => {
     const redis = client();
     const n = name();
-    const keyed = new RedisKeyedSemaphore(redis, n, { permits: 3, perKey: 2 });
+    const keyed = new RedisKeyedSemaphore(lib(), n, { permits: 3, perKey: 2 });
     const entered: string[] = [];
     const first = gated(entered, 'a1');
     const held = keyed.section('a', first.source).subscribe(); // a holds 1 of its 2
@@ -118,7 +118,7 @@ describe('RedisKeyedSemaphore in one process', () => {
   it('a waiter that unsubscribes leaves its key’s queue and takes nothing; tokens grow across keys', async () => {
     const redis = client();
     const n = name();
-    const keyed = new RedisKeyedSemaphore(redis, n, { permits: 1 });
+    const keyed = new RedisKeyedSemaphore(lib(), n, { permits: 1 });
     const entered: string[] = [];
     const blocker = gated(entered, 'h');
     const tokens: number[] = [];
@@ -141,7 +141,7 @@ describe('RedisKeyedSemaphore in one process', () => {
   it('a lost lease errors the section with LeaseLostError and tears its source down', async () => {
     const redis = client();
     const n = name();
-    const keyed = new RedisKeyedSemaphore(redis, n, { permits: 1, lease: 300 });
+    const keyed = new RedisKeyedSemaphore(lib(), n, { permits: 1, lease: 300 });
     let torn = false;
     const error = new Promise<unknown>((resolve) => keyed.section('a', new Observable(() => () => void (torn = true))).subscribe({ error: resolve }));
     await waitFor(async () => (await holders(redis, n)) === 1);
@@ -153,7 +153,7 @@ describe('RedisKeyedSemaphore in one process', () => {
   it('composed: repeat, concatMap, take(1) over an endless synchronous source, lockedSection over forKey', async () => {
     const redis = client();
     const n = name();
-    const keyed = new RedisKeyedSemaphore(redis, n, { permits: 2, perKey: 1 });
+    const keyed = new RedisKeyedSemaphore(lib(), n, { permits: 2, perKey: 1 });
     expect(await lastValueFrom(keyed.section('a', of(1)).pipe(repeat(3), toArray()))).toEqual([1, 1, 1]);
     expect(await lastValueFrom(of('a', 'b', 'a').pipe(concatMap((k) => keyed.section(k, of(k))), toArray()))).toEqual(['a', 'b', 'a']);
     const { endless } = endlessSource();
@@ -163,12 +163,11 @@ describe('RedisKeyedSemaphore in one process', () => {
   });
 
   it('checks its arguments', () => {
-    const redis = client();
-    expect(() => new RedisKeyedSemaphore(redis, 'x', { permits: 0 })).toThrow(RangeError);
-    expect(() => new RedisKeyedSemaphore(redis, 'x', { permits: 2, perKey: 1.5 })).toThrow(/RedisKeyedSemaphore.*options.perKey/);
-    expect(() => new RedisKeyedSemaphore(redis, 'x', null as never)).toThrow(TypeError);
+    expect(() => new RedisKeyedSemaphore(lib(), 'x', { permits: 0 })).toThrow(RangeError);
+    expect(() => new RedisKeyedSemaphore(lib(), 'x', { permits: 2, perKey: 1.5 })).toThrow(/RedisKeyedSemaphore.*options.perKey/);
+    expect(() => new RedisKeyedSemaphore(lib(), 'x', null as never)).toThrow(TypeError);
     expect(() => new RedisKeyedSemaphore({} as never, 'x', { permits: 1 })).toThrow(/RedisKeyedSemaphore.*client/);
-    const keyed = new RedisKeyedSemaphore(redis, 'x', { permits: 4, perKey: 2 });
+    const keyed = new RedisKeyedSemaphore(lib(), 'x', { permits: 4, perKey: 2 });
     expect(keyed.perKey).toBe(2);
     expect(() => keyed.section({} as never, of(1))).toThrow(/RedisKeyedSemaphore.section.*key/);
     expect(() => keyed.section('a', of(1), 3)).toThrow(RangeError);
@@ -209,7 +208,7 @@ describe('RedisKeyedSemaphore across processes', () => {
     await waitFor(async () => (await queued(redis, n)) === 1, 20_000);
     waiter.process.kill('SIGKILL');
     holder.process.kill('SIGKILL');
-    const keyed = new RedisKeyedSemaphore(redis, n, { permits: 1 });
+    const keyed = new RedisKeyedSemaphore(lib(), n, { permits: 1 });
     const started = Date.now();
     await lastValueFrom(keyed.section('k', of(1)));
     expect(Date.now() - started).toBeLessThan(4000);

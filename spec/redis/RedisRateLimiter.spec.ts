@@ -6,7 +6,7 @@ import { RedisRateLimiter } from '../../src/redis/index.js';
 import { endlessSource } from '../helpers.js';
 import { redisHarness, sleep, waitFor } from './harness.js';
 
-const { client, child, name } = redisHarness('rate');
+const { client, child, name, lib } = redisHarness('rate');
 const queued = (redis: Redis, n: string) => redis.zcard(`rxr:{${n}}:q`);
 /** The most starts in any span of `span` ms. */
 const most = (starts: number[], span: number) => Math.max(...starts.map((s) => starts.filter((o) => o >= s && o < s + span).length));
@@ -41,9 +41,8 @@ function watchStarts(redis: Redis, n: string) {
 
 describe('RedisRateLimiter', () => {
   it('in one process: never more than `limit` starts in any interval, and the waiters sleep until the window opens', async () => {
-    const redis = client();
     const n = name();
-    const api = new RedisRateLimiter(redis, n, { limit: 3, interval: 300 });
+    const api = new RedisRateLimiter(lib(), n, { limit: 3, interval: 300 });
     const stop = watchStarts(client(), n);
     const ran = await lastValueFrom(range(0, 9).pipe(mergeMap(() => api.section(defer(async () => 1))), toArray()));
     const starts = await stop();
@@ -72,7 +71,7 @@ describe('RedisRateLimiter', () => {
   it('strict FIFO with costs: a costly waiter blocks a cheap one that would fit', async () => {
     const redis = client();
     const n = name();
-    const api = new RedisRateLimiter(redis, n, { limit: 3, interval: 400 });
+    const api = new RedisRateLimiter(lib(), n, { limit: 3, interval: 400 });
     const order: string[] = [];
     const section = (label: string, cost: number) => lastValueFrom(api.section(defer(async () => order.push(label)), cost));
     await section('first', 2);
@@ -88,7 +87,7 @@ describe('RedisRateLimiter', () => {
   it('a waiter that unsubscribes leaves the queue and takes nothing from the window', async () => {
     const redis = client();
     const n = name();
-    const api = new RedisRateLimiter(redis, n, { limit: 1, interval: 300 });
+    const api = new RedisRateLimiter(lib(), n, { limit: 1, interval: 300 });
     await lastValueFrom(api.section(defer(async () => 1)));
     let started = false;
     const gone = api.section(defer(() => ((started = true), NEVER))).subscribe();
@@ -104,7 +103,7 @@ describe('RedisRateLimiter', () => {
   it('unsubscribing before the request’s reply arrives leaves nothing queued and starts nothing', async () => {
     const redis = client();
     const n = name();
-    const api = new RedisRateLimiter(redis, n, { limit: 1, interval: 60_000 });
+    const api = new RedisRateLimiter(lib(), n, { limit: 1, interval: 60_000 });
     let started = 0;
     api.section(defer(() => (started++, NEVER))).subscribe().unsubscribe();
     await lastValueFrom(api.section(defer(async () => 1)));
@@ -116,7 +115,7 @@ describe('RedisRateLimiter', () => {
   });
 
   it('composed: repeat, concatMap, and take(1) over an endless synchronous source', async () => {
-    const api = new RedisRateLimiter(client(), name(), { limit: 100, interval: 1000 });
+    const api = new RedisRateLimiter(lib(), name(), { limit: 100, interval: 1000 });
     expect(await lastValueFrom(api.section(of(1)).pipe(repeat(3), toArray()))).toEqual([1, 1, 1]);
     expect(await lastValueFrom(range(0, 3).pipe(concatMap((i) => api.section(of(i))), toArray()))).toEqual([0, 1, 2]);
     const { endless, pulled } = endlessSource();
@@ -127,7 +126,7 @@ describe('RedisRateLimiter', () => {
   it('a waiting process killed with SIGKILL stops blocking the queue within the heartbeat', { timeout: 30_000 }, async () => {
     const redis = client();
     const n = name();
-    const api = new RedisRateLimiter(redis, n, { limit: 1, interval: 60_000 });
+    const api = new RedisRateLimiter(lib(), n, { limit: 1, interval: 60_000 });
     await lastValueFrom(api.section(defer(async () => 1))); // the window is full for a minute
     const dead = child(['rate-wait', n, '1']);
     await waitFor(async () => (await queued(redis, n)) === 1, 20_000);
@@ -146,10 +145,10 @@ describe('RedisRateLimiter', () => {
 
   it.each([
     [() => new RedisRateLimiter({} as never, 'x', { limit: 1, interval: 10 }), TypeError, /^RedisRateLimiter: client must be an ioredis, iovalkey or node-redis client/],
-    [() => new RedisRateLimiter(client(), 'x', { limit: 0, interval: 10 }), RangeError, /^RedisRateLimiter: options\.limit must be an integer from 1 up, got 0/],
-    [() => new RedisRateLimiter(client(), 'x', { limit: 1, interval: 0.5 }), RangeError, /^RedisRateLimiter: options\.interval must be an integer number of milliseconds from 1 up, got 0\.5/],
-    [() => new RedisRateLimiter(client(), 'x', undefined as never), TypeError, /^RedisRateLimiter: options must be an object/],
-    [() => new RedisRateLimiter(client(), 'x', { limit: 2, interval: 10 }).section(NEVER, 3), RangeError, /^RedisRateLimiter\.section: cost must be an integer from 1 to 2, got 3/],
+    [() => new RedisRateLimiter(lib(), 'x', { limit: 0, interval: 10 }), RangeError, /^RedisRateLimiter: options\.limit must be an integer from 1 up, got 0/],
+    [() => new RedisRateLimiter(lib(), 'x', { limit: 1, interval: 0.5 }), RangeError, /^RedisRateLimiter: options\.interval must be an integer number of milliseconds from 1 up, got 0\.5/],
+    [() => new RedisRateLimiter(lib(), 'x', undefined as never), TypeError, /^RedisRateLimiter: options must be an object/],
+    [() => new RedisRateLimiter(lib(), 'x', { limit: 2, interval: 10 }).section(NEVER, 3), RangeError, /^RedisRateLimiter\.section: cost must be an integer from 1 to 2, got 3/],
   ])('%#: bad arguments throw synchronously', (call, ErrorClass, message) => {
     expect(call).toThrow(ErrorClass);
     expect(call).toThrow(message);

@@ -1,11 +1,18 @@
 // What the Redis specs share: a real redis-server for the file (started on a free loopback port and
-// stopped), clients closed at the end, child processes running examples/redis-replica.ts (killed
-// after each test), and a poll for conditions that Redis or another process makes true.
+// stopped) — or a real Redis Cluster of three masters and three replicas, when RXC_REDIS_TARGET
+// names one (scripts/redis-target.ts) — clients closed at the end, child processes running
+// examples/redis-replica.ts (killed after each test), and a poll for conditions that Redis or another
+// process makes true. `client()` is the specs' own ioredis connection to look into Redis; `lib()` the
+// client of the target's family (ioredis, iovalkey, node-redis) that the limits under test are given.
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import { startRedis, type RedisServer } from '../../scripts/redis-server.js';
+import type { Redis } from 'ioredis';
+import { startRedis, startRedisCluster, type RedisCluster, type RedisServer } from '../../scripts/redis-server.js';
+import { addressText, clustered, inspector, library, type Address } from '../../scripts/redis-target.js';
+import type { RedisClient } from '../../src/redis/index.js';
+
+export { clustered, target } from '../../scripts/redis-target.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -27,33 +34,48 @@ export interface Replica {
 
 /** Registers the hooks of one spec file and returns its tools. */
 export function redisHarness(prefix: string) {
-  let server: RedisServer;
+  let server: RedisServer | undefined;
+  let cluster: RedisCluster | undefined;
+  let address: Address;
+  let shared: Awaited<ReturnType<typeof library>> | undefined;
   const clients: Redis[] = [];
   const children: ChildProcess[] = [];
   let names = 0;
   beforeAll(async () => {
-    server = await startRedis();
+    if (clustered) cluster = await startRedisCluster();
+    else server = await startRedis();
+    address = cluster ? { ports: cluster.ports, cluster: true } : { ports: [server!.port], cluster: false };
+    shared = await library(address);
   }, 60_000);
   afterEach(() => {
     for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   });
   afterAll(async () => {
+    await shared?.close();
     await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
     await server?.stop();
+    await cluster?.stop();
   });
   return {
+    /** The standalone server (not there on a cluster). */
     get server(): RedisServer {
+      if (!server) throw new Error('no standalone redis-server: the target is a cluster');
       return server;
     },
-    name: () => `${prefix}-${process.pid}-${++names}`,
+    /** A fresh name, in braces: the keys a spec derives from it (`${name}:inside`) share its Cluster slot. */
+    name: () => `{${prefix}-${process.pid}-${++names}}`,
     client(): Redis {
-      const c = new Redis({ port: server.port, host: '127.0.0.1' });
+      const c = inspector(address);
       clients.push(c);
       return c;
     },
+    /** The file's client of the target's family, for the limits under test. */
+    lib(): RedisClient {
+      return shared!.client;
+    },
     /** A process running `script` (default examples/redis-replica.ts) with `args`, its stdout split into lines. */
     child(args: string[], script = 'examples/redis-replica.ts'): Replica {
-      const proc = spawn(process.execPath, ['--import', 'tsx', `${root}${script}`, String(server.port), ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, ['--import', 'tsx', `${root}${script}`, addressText(address), ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
       children.push(proc);
       const lines: string[] = [];
       let buffer = '';
