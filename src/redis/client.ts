@@ -86,6 +86,12 @@ interface NodeRedis extends Emitter {
   destroy(): void;
 }
 
+/** The user's client emits `end` once it is closed for good (node-redis's Cluster never does: its listener closes when idle). */
+function onEnd(client: Emitter, ended: () => void): () => void {
+  client.once('end', ended);
+  return () => client.off('end', ended);
+}
+
 const CONNECTIONS = new WeakMap<object, Connection>();
 
 /** The adapter of `client` (one per client), or a `TypeError` naming `fn` when it is neither family. */
@@ -120,19 +126,15 @@ function ioredis(client: Ioredis): Connection {
         close: () => (listener.status === 'ready' ? void listener.quit().catch(() => listener.disconnect()) : listener.disconnect()),
       };
     },
-    onEnd(ended) {
-      client.once('end', ended);
-      return () => client.off('end', ended);
-    },
+    onEnd: (ended) => onEnd(client, ended),
   };
 }
 
 function nodeRedis(client: NodeRedis): Connection {
-  const cluster = typeof (client as { getSlotMaster?: unknown }).getSlotMaster === 'function' || 'masters' in client;
   const strings = (args: readonly (string | number)[]) => args.map(String);
   return {
     family: 'node-redis',
-    cluster,
+    cluster: 'masters' in client,
     evalsha: (sha, key, args) => client.evalSha(sha, { keys: [key], arguments: strings(args) }),
     eval: (script, key, args) => client.eval(script, { keys: [key], arguments: strings(args) }),
     wait: (replicas, timeout) => client.sendCommand(['WAIT', String(replicas), String(timeout)]) as Promise<number>,
@@ -153,9 +155,6 @@ function nodeRedis(client: NodeRedis): Connection {
         },
       };
     },
-    onEnd(ended) {
-      client.once('end', ended);
-      return () => client.off('end', ended);
-    },
+    onEnd: (ended) => onEnd(client, ended),
   };
 }
