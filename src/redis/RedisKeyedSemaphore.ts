@@ -5,7 +5,7 @@ import { checkInteger, checkOptions, typeError } from '../internal/core/validate
 import { sectionInput } from '../internal/sections/gatedSection.js';
 import { shareOf } from '../internal/sections/keyedSection.js';
 import type { KeyedPermitSource, Lease, PermitSource } from '../types.js';
-import { checkClientAndName } from './connection.js';
+import { checkClientAndName, replicasOption } from './connection.js';
 import { NO_LIMIT, keyOf, keyedMap, withShare } from './keyed.js';
 import { KACQUIRE, KCANCEL, KKEEP, KRELEASE } from './keyedScripts.js';
 import { RedisPermitCore } from './permitCore.js';
@@ -21,6 +21,8 @@ export interface RedisKeyedSemaphoreOptions<K> {
   readonly lease?: number;
   /** A key's part when keys compete (a finite number > 0), the same for a key in every process. Default 1. */
   readonly share?: (key: K) => number;
+  /** Replicas that must hold a grant before its section starts (`WAIT`), as `RedisSemaphore`'s option. Default 0. */
+  readonly replicas?: number;
 }
 
 const checkCount = (fn: string, param: string, value: unknown): number =>
@@ -65,21 +67,22 @@ export class RedisKeyedSemaphore<K extends string | number = string> implements 
   /**
    * @param client an `ioredis` or `iovalkey` client (`Redis` or `Cluster`), or a connected `node-redis` client (`createClient` or `createCluster`)
    * @param name the semaphore's name: every process that uses it on the same Redis shares the permits
-   * @param options `{ permits, perKey = permits, lease = 10_000, share = () => 1 }`
+   * @param options `{ permits, perKey = permits, lease = 10_000, share = () => 1, replicas = 0 }`
    */
   constructor(client: RedisClient, name: string, options: RedisKeyedSemaphoreOptions<K>) {
     const fn = 'RedisKeyedSemaphore';
     const conn = checkClientAndName(fn, client, name);
-    if (options === null || typeof options !== 'object') typeError(fn, 'options', 'an object { permits, perKey?, lease?, share? }', options);
+    if (options === null || typeof options !== 'object') typeError(fn, 'options', 'an object { permits, perKey?, lease?, share?, replicas? }', options);
     const opts = checkOptions(fn, options);
     this.permits = checkCount(fn, 'options.permits', opts.permits);
     this.perKey = Math.min(this.permits, opts.perKey === undefined ? Infinity : checkCount(fn, 'options.perKey', opts.perKey));
     const lease = opts.lease === undefined ? 10_000 : checkInteger(fn, 'options.lease', opts.lease, 100);
     this.#share = shareOf(fn, opts.share);
+    const replicas = replicasOption(fn, conn, opts.replicas);
     const scripts = { acquire: KACQUIRE, release: KRELEASE, cancel: KCANCEL, keep: KKEEP };
     const config = [Math.min(this.permits, NO_LIMIT), lease, Math.min(this.perKey, NO_LIMIT)];
     // one hash tag per name: every key of the semaphore, every tenant's included, lives in one Cluster slot
-    this.#core = new RedisPermitCore(conn, `rxk:{${name}}:`, randomUUID(), `RedisKeyedSemaphore '${name}'`, scripts, config, lease);
+    this.#core = new RedisPermitCore(conn, `rxk:{${name}}:`, randomUUID(), `RedisKeyedSemaphore '${name}'`, scripts, config, lease, replicas);
   }
 
   /** @internal Installs (or, with undefined, removes) the observer of this process's sections. */

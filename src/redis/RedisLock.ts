@@ -6,6 +6,8 @@ import { RedisSemaphore } from './RedisSemaphore.js';
 export interface RedisLockOptions {
   /** Ms the holder keeps the lock without renewing (it renews while subscribed). Default 10 000. */
   readonly lease?: number;
+  /** Replicas that must hold a grant before its section starts (`WAIT`), as `RedisSemaphore`'s option. Default 0. */
+  readonly replicas?: number;
 }
 
 /**
@@ -33,9 +35,10 @@ export class RedisLock extends RedisSemaphore {
   /**
    * @param client an `ioredis` or `iovalkey` client (`Redis` or `Cluster`), or a connected `node-redis` client (`createClient` or `createCluster`)
    * @param name the lock's name, shared by every process that uses it on the same Redis
-   * @param options `{ lease = 10_000 }`
+   * @param options `{ lease = 10_000, replicas = 0 }`
    */
   constructor(client: RedisClient, name: string, options?: RedisLockOptions) {
-    super(client, name, { permits: 1, lease: checkOptions('RedisLock', options).lease });
+    const { lease, replicas } = checkOptions('RedisLock', options);
+    super(client, name, { permits: 1, lease, replicas });
   }
 }

@@ -4,7 +4,7 @@ import type { RedisClient } from './client.js';
 import { checkInteger, checkOptions } from '../internal/core/validate.js';
 import { sectionInput } from '../internal/sections/gatedSection.js';
 import type { Lease, PermitSource } from '../types.js';
-import { checkClientAndName } from './connection.js';
+import { checkClientAndName, replicasOption } from './connection.js';
 import { RedisPermitCore } from './permitCore.js';
 import { ACQUIRE, CANCEL, KEEP, RELEASE } from './scripts.js';
 import { timed, type ObservedKind, type SectionHandlers } from '../internal/sections/observe.js';
@@ -15,6 +15,14 @@ export interface RedisSemaphoreOptions {
   readonly permits: number;
   /** Ms a holder keeps its permits without renewing (it renews while subscribed). Default 10 000. */
   readonly lease?: number;
+  /**
+   * Replicas that must hold a grant before its section starts: after a grant, the process renews the
+   * lease and sends `WAIT replicas`, and asks again while fewer acknowledge. With 1 on a master with
+   * one replica under Sentinel, a failover no longer loses a grant, so no two sections hold one permit
+   * (see "Failover" in docs/redis.md). Costs a round trip to the replica per grant. Default 0: the
+   * grant counts once the master has it. Not with a Redis Cluster client.
+   */
+  readonly replicas?: number;
 }
 
 /**
@@ -62,7 +70,7 @@ export class RedisSemaphore implements PermitSource {
   /**
    * @param client an `ioredis` or `iovalkey` client (`Redis` or `Cluster`), or a connected `node-redis` client (`createClient` or `createCluster`)
    * @param name the semaphore's name: every process that uses it on the same Redis shares the permits
-   * @param options `{ permits, lease = 10_000 }`
+   * @param options `{ permits, lease = 10_000, replicas = 0 }`
    */
   constructor(client: RedisClient, name: string, options: RedisSemaphoreOptions) {
     const fn = new.target === RedisSemaphore ? 'RedisSemaphore' : 'RedisLock';
@@ -70,9 +78,10 @@ export class RedisSemaphore implements PermitSource {
     const opts = checkOptions(fn, options);
     this.permits = checkInteger(fn, 'options.permits', opts.permits, 1);
     const lease = opts.lease === undefined ? 10_000 : checkInteger(fn, 'options.lease', opts.lease, 100);
+    const replicas = replicasOption(fn, conn, opts.replicas);
     // one hash tag per name: every key of a semaphore lives in one Redis Cluster slot
     const scripts = { acquire: ACQUIRE, release: RELEASE, cancel: CANCEL, keep: KEEP };
-    this.#core = new RedisPermitCore(conn, `rxc:{${name}}:`, randomUUID(), `RedisSemaphore '${name}'`, scripts, [this.permits, lease], lease);
+    this.#core = new RedisPermitCore(conn, `rxc:{${name}}:`, randomUUID(), `RedisSemaphore '${name}'`, scripts, [this.permits, lease], lease, replicas);
   }
 
   /** @internal Installs (or, with undefined, removes) the observer of this process's sections. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setLongTimeout, type LongTimer } from '../internal/core/timers.js';
-import { typeError } from '../internal/core/validate.js';
+import { checkInteger, typeError } from '../internal/core/validate.js';
 import { connection, type Connection, type Subscription } from './client.js';
 
 /** The two arguments every Redis-backed limiter takes first, a client and a name: the client's adapter. */
@@ -8,6 +8,18 @@ export function checkClientAndName(fn: string, client: unknown, name: unknown): 
   const found = connection(fn, client);
   if (typeof name !== 'string' || name.length === 0) typeError(fn, 'name', 'a non-empty string', name);
   return found;
+}
+
+/**
+ * Option `replicas` of the permit limits: an integer ≥ 0 (default 0). `WAIT` counts the replicas of
+ * the one node a connection talks to, so a Redis Cluster client (whose scripts go to many masters)
+ * cannot take it: a `RangeError`.
+ */
+export function replicasOption(fn: string, client: Connection, value: unknown): number {
+  if (value === undefined) return 0;
+  const replicas = checkInteger(fn, 'options.replicas', value, 0);
+  if (replicas > 0 && client.cluster) throw new RangeError(`${fn}: options.replicas needs a client of one master (standalone or through Sentinel), not a Redis Cluster client`);
+  return replicas;
 }
 
 /**

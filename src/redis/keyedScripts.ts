@@ -97,7 +97,7 @@ end
 /**
  * The keyed semaphore's state besides the rotation: holders `h` (ZSET id → lease expiry) with
  * `hi` (HASH id → `"<weight> <token> <key>"`), the weight each key holds `kh` (HASH key → weight,
- * gone at 0), the weight held in all `n`, and `fence` (one more per grant, across keys).
+ * gone at 0), the weight held in all `n`, and `fence` (the last fencing token, across keys: see `nextToken`).
  *
  * Every script's arguments begin with `permits lease perKey` (`permits` 2^53−1 for none).
  */
@@ -107,7 +107,7 @@ local inUse = tonumber(redis.call('GET', p .. 'n') or '0')
 local function room() return inUse < permits end
 local function fits(k, w) return inUse + w <= permits and tonumber(redis.call('HGET', p .. 'kh', k) or '0') + w <= perKey end
 local function hold(id, k, w, t, ms)
-  local token = redis.call('INCR', p .. 'fence')
+  local token = nextToken()
   redis.call('ZADD', p .. 'h', t + ms, id)
   redis.call('HSET', p .. 'hi', id, w .. ' ' .. token .. ' ' .. k)
   redis.call('HINCRBY', p .. 'kh', k, w)
@@ -143,12 +143,12 @@ local t = now()
 purge(t)
 dispatch(t, nil)
 -- no barging: at once only while no key waits
-if redis.call('LLEN', p .. 'r') == 0 and fits(k, w) then return hold(id, k, w, t, lease) end
+if redis.call('LLEN', p .. 'r') == 0 and fits(k, w) then return tonumber(hold(id, k, w, t, lease)) end
 enqueue(id, w, channel, k, share, t)
 local token = dispatch(t, id)
 if token then
   redis.call('ZADD', p .. 'h', 'XX', t + lease, id)
-  return token
+  return tonumber(token)
 end
 return 0
 `;

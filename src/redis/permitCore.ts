@@ -25,7 +25,16 @@ export interface PermitScripts {
 interface Holder {
   /** Redis no longer knows the lease: stop the section. */
   lost(): void;
+  /**
+   * Until when (this process's `performance.now()`) the lease is sure to hold in Redis: the time the
+   * last renewal that reached Redis was sent, plus the lease. Past it, Redis may have handed the
+   * permits on (a renewal did not get through: Redis unreachable, failing over, or the process stalled).
+   */
+  until: number;
 }
+
+/** Ms a grant waits for `WAIT replicas` before it renews and asks again (option `replicas`). */
+const REPLICA_WAIT = 500;
 
 /**
  * The client side of a limit whose permits live in Redis, plain (`RedisSemaphore`, `RedisLock`) or
@@ -56,6 +65,8 @@ export class RedisPermitCore {
     private readonly scripts: PermitScripts,
     private readonly config: readonly (string | number)[],
     private readonly lease: number,
+    /** Replicas that must have a grant before its section starts (`WAIT`); 0: none. */
+    private readonly replicas = 0,
   ) {
     this.instance = instance;
     this.grants = new Grants(client, `${prefix}c:${instance}`);
@@ -111,8 +122,19 @@ export class RedisPermitCore {
       );
     };
 
-    const start = (token: number, queued: boolean) => {
-      if (token <= 0) return fail(new LeaseLostError(`${this.label}: the waiting section was dropped from the queue (Redis restarted, or this process stalled past its heartbeat)`), 4);
+    /** When the acquisition was sent: a lease granted at once holds a whole lease from then, at least. */
+    let sentAt = 0;
+    /** A grant: the section starts, once `replicas` replicas have it when the option asks for them. */
+    const granted = (token: number, queued: boolean) => {
+      if (token <= 0 || phase === 'done' || this.replicas === 0) return start(token, queued, queued ? performance.now() + Math.min(this.lease, HEARTBEAT) : sentAt + this.lease);
+      this.replicated(id).then(([renewed, since]) => start(renewed, false, since + this.lease), (error: unknown) => {
+        if (phase !== 'done') void this.script(this.scripts.release, id).catch(reportUnhandledError);
+        fail(error);
+      });
+    };
+
+    const start = (token: number, queued: boolean, until: number) => {
+      if (token <= 0) return fail(new LeaseLostError(`${this.label}: the waiting section was dropped from the queue (Redis restarted or failed over, or this process stalled past its heartbeat)`), 4);
       if (phase === 'done') return void this.script(this.scripts.release, id).catch(reportUnhandledError);
       phase = 'holding';
       this.inUse += weight;
@@ -120,6 +142,7 @@ export class RedisPermitCore {
       this.grants.forget(id);
       if (queued) this.renewSoon();
       this.holding.set(id, {
+        until,
         lost: () => {
           if (phase !== 'holding') return;
           phase = 'done';
@@ -128,7 +151,7 @@ export class RedisPermitCore {
           controller?.abort();
           this.idle();
           ended(4);
-          subscriber.error(new LeaseLostError(`${this.label}: the lease was lost (expired, or the key vanished) while the section held it`));
+          subscriber.error(new LeaseLostError(`${this.label}: the lease was lost (it expired unrenewed, Redis failed over without it, or the key vanished) while the section held it`));
         },
       });
       this.idle();
@@ -166,10 +189,13 @@ export class RedisPermitCore {
     };
 
     this.acquiring++;
-    this.grants.wait(id, (granted) => start(granted, true));
+    this.grants.wait(id, (token) => granted(token, true));
     this.grants
       .listen()
-      .then(() => this.script(this.scripts.acquire, id, weight, HEARTBEAT, this.grants.channel, ...keyArgs))
+      .then(() => {
+        sentAt = performance.now();
+        return this.script(this.scripts.acquire, id, weight, HEARTBEAT, this.grants.channel, ...keyArgs);
+      })
       .then(
         (token) => {
           this.acquiring--;
@@ -183,7 +209,7 @@ export class RedisPermitCore {
           if (phase !== 'acquiring') return;
           if (token > 0) {
             this.grants.forget(id);
-            return start(token, false);
+            return granted(token, false);
           }
           phase = 'waiting';
           this.grants.confirm(id);
@@ -217,32 +243,65 @@ export class RedisPermitCore {
     };
   }
 
-  /** Renews the leases of the sections held here and the heartbeats of those waiting, on one timer. */
+  /**
+   * Renews the leases of the sections held here and the heartbeats of those waiting, on one timer:
+   * one KEEP on its way at a time; while it is (Redis slow, unreachable or failing over), each tick
+   * stops the sections whose lease may have lapsed in Redis.
+   */
   private keep(delay?: number): void {
     if (this.keeper) return;
     const every = delay ?? Math.min(HEARTBEAT / 4, this.lease / 3);
     this.keeper = setLongTimeout(
       () => {
         this.keeper = undefined;
-        const ids = [...this.holding.keys(), ...this.grants.ids()];
-        if (ids.length === 0) return;
-        runScript<number[]>(this.client, this.scripts.keep, this.prefix, [...this.config, HEARTBEAT, ...ids]).then(
-          (list) => {
-            ids.forEach((id, i) => {
-              const result = list[i]!;
-              const holder = this.holding.get(id);
-              if (holder && result === 0) holder.lost();
-              // a grant whose message was missed, or a waiter Redis forgot
-              if (!holder && result !== -1) this.grants.take(id, result);
-            });
-            if (this.holding.size + this.grants.size > 0) this.keep();
-          },
-          () => this.holding.size + this.grants.size > 0 && this.keep(),
-        );
+        const now = performance.now();
+        for (const holder of [...this.holding.values()]) if (holder.until <= now) holder.lost();
+        if (this.holding.size + this.grants.size === 0) return;
+        if (!this.keeping) this.renew();
+        this.keep();
       },
       every,
       true,
     );
+  }
+
+  private keeping = false;
+
+  private renew(): void {
+    const ids = [...this.holding.keys(), ...this.grants.ids()];
+    if (ids.length === 0) return;
+    this.keeping = true;
+    const sentAt = performance.now();
+    runScript<number[]>(this.client, this.scripts.keep, this.prefix, [...this.config, HEARTBEAT, ...ids]).then(
+      (list) => {
+        this.keeping = false;
+        ids.forEach((id, i) => {
+          const result = list[i]!;
+          const holder = this.holding.get(id);
+          if (holder && result === 0) holder.lost();
+          else if (holder) holder.until = sentAt + this.lease;
+          // a grant whose message was missed, or a waiter Redis forgot
+          if (!holder && result !== -1) this.grants.take(id, result);
+        });
+      },
+      () => (this.keeping = false),
+    );
+  }
+
+  /**
+   * Option `replicas`: renews the lease of the granted `id` on this process's connection, then waits
+   * until that many replicas have it (and so the grant before it); asks again while they lag. Gives
+   * the token (0: the lease is gone) and when the renewal that reached the replicas was sent.
+   */
+  private async replicated(id: string): Promise<[number, number]> {
+    const deadline = performance.now() + this.lease;
+    for (;;) {
+      const since = performance.now();
+      const [token] = await runScript<number[]>(this.client, this.scripts.keep, this.prefix, [...this.config, HEARTBEAT, id]);
+      if (!(token! > 0)) return [0, since];
+      if ((await this.client.wait(this.replicas, REPLICA_WAIT)) >= this.replicas) return [token!, since];
+      if (performance.now() > deadline) throw new LeaseLostError(`${this.label}: fewer than ${this.replicas} replica(s) acknowledged the grant within the lease (${this.lease} ms)`);
+    }
   }
 
   /** A grant from the queue holds for a heartbeat only: renew it to the whole lease at once. */

@@ -5,7 +5,7 @@
  * - holders: `h` (ZSET id → lease expiry), `hw` (HASH id → weight), `ht` (HASH id → fencing token);
  * - waiters in arrival order: `q` (ZSET id → sequence), `qw` (HASH id → weight), `qc` (HASH id →
  *   the channel of the process that waits), `qa` (ZSET id → heartbeat expiry);
- * - counters: `seq` (arrival order), `fence` (fencing tokens: one more per grant).
+ * - counters: `seq` (arrival order), `fence` (the last fencing token: see `nextToken`).
  *
  * A waiter granted by `dispatch` holds for a heartbeat (2 s) until its process renews the lease to
  * its full length: a process that died while waiting cannot keep the permits for a whole lease.
@@ -28,6 +28,18 @@ local p = KEYS[1]
 local function now()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+-- The next fencing token, as a string (Lua would print a number this large as 1.7e+15): one more
+-- than the last one, and never below Redis's clock in microseconds. After a failover the promoted
+-- replica may have missed the last grants (replication is asynchronous); its clock has moved on by
+-- the seconds a failover takes, far more than the grants it missed (at most one per microsecond),
+-- so a token granted after it is still higher than any granted before it.
+local function nextToken()
+  local t = redis.call('TIME')
+  local last = tonumber(redis.call('GET', p .. 'fence') or '0')
+  local token = string.format('%.0f', math.max(last + 1, tonumber(t[1]) * 1000000 + tonumber(t[2])))
+  redis.call('SET', p .. 'fence', token)
+  return token
 end
 local function forgetDeadWaiters(t)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'qa', '-inf', t)) do
@@ -54,13 +66,13 @@ local function held()
   return sum
 end
 local function grant(id, weight, t, lease)
-  local token = redis.call('INCR', p .. 'fence')
+  local token = nextToken()
   -- a waiter granted here may belong to a process that died since its last heartbeat: its first
   -- lease is a heartbeat long, and its process extends it to the whole lease when it hears of it
   redis.call('ZADD', p .. 'h', t + lease, id)
   redis.call('HSET', p .. 'hw', id, weight)
   redis.call('HSET', p .. 'ht', id, token)
-  return token
+  return tonumber(token)
 end
 local function dispatch(t, permits, lease)
   local inUse = held()
@@ -76,7 +88,7 @@ local function dispatch(t, permits, lease)
     redis.call('HDEL', p .. 'qc', head)
     local token = grant(head, weight, t, math.min(lease, BEAT))
     inUse = inUse + weight
-    redis.call('PUBLISH', channel, head .. ' ' .. token)
+    redis.call('PUBLISH', channel, head .. ' ' .. string.format('%.0f', token))
   end
 end
 `;
