@@ -1,15 +1,16 @@
-// A real redis-server for the tests: started on a free loopback port with persistence off, stopped
-// (or killed, or restarted) by pid.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Real redis-servers for the tests, on free loopback ports with persistence off: one standalone
+// server, a Redis Cluster, or a master with a replica under three Sentinels. Stopped, killed and
+// restarted by pid.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-export interface RedisServer {
-  readonly port: number;
-  stop(): Promise<void>;
-  start(): Promise<void>;
-}
+const SERVER = () => process.env.REDIS_SERVER ?? 'redis-server';
+const CLI = () => process.env.REDIS_CLI ?? 'redis-cli';
 
-const freePort = () =>
+export const freePort = () =>
   new Promise<number>((resolve) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
@@ -18,30 +19,70 @@ const freePort = () =>
     });
   });
 
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
+/** One redis-server (or Sentinel) process on `port`, with `args` after the common ones: resolves once it accepts connections. */
+function launch(port: number, args: readonly string[], ready = 'Ready to accept connections'): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const first = args[0]?.endsWith('.conf') ? [args[0]] : [];
+    const child = spawn(SERVER(), [...first, '--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', ...args.slice(first.length)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      if (out.includes(ready)) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`redis-server on ${port} exited (${code}): ${out}`)));
+  });
+}
+
+/** SIGKILLs `child`; resolves once it is gone. */
+function kill(child: ChildProcess | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.removeAllListeners('exit');
+    child.on('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+/** `redis-cli -p port …args`: its output (empty when it failed). */
+export const cli = (port: number, ...args: string[]) =>
+  new Promise<string>((resolve) => execFile(CLI(), ['-p', String(port), ...args], (_e, out) => resolve(String(out))));
+
+async function until(what: string, test: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await test())) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface RedisServer {
+  readonly port: number;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** A port free when picked may be taken before the server binds it (by another test's server): builds anew, on other ports. */
+async function onFreshPorts<T>(build: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await build();
+    } catch (error) {
+      if (attempt === 3 || !/Address already in use/.test(String(error))) throw error;
+    }
+  }
+}
+
+export const startRedis = (): Promise<RedisServer> => onFreshPorts(async () => standalone(await freePort()));
+
+async function standalone(port: number): Promise<RedisServer> {
   let child: ChildProcess | undefined;
-  const start = () =>
-    new Promise<void>((resolve, reject) => {
-      child = spawn(process.env.REDIS_SERVER ?? 'redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d;
-        if (out.includes('Ready to accept connections')) resolve();
-      });
-      child.on('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
-    });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (!child || child.exitCode !== null) return resolve();
-      child.removeAllListeners('exit');
-      child.on('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+  const start = async () => {
+    child = await launch(port, []);
+  };
   await start();
-  return { port, stop, start };
+  return { port, stop: () => kill(child), start };
 }
 
 export interface RedisCluster {
@@ -54,53 +95,118 @@ export interface RedisCluster {
  * A real Redis Cluster for the tests: `masters` masters with one replica each, on free loopback
  * ports, built with `redis-cli --cluster create`, its state files in a directory of its own.
  */
-export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
-  const { mkdtemp, rm } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
+export const startRedisCluster = (masters = 3): Promise<RedisCluster> => onFreshPorts(() => buildCluster(masters));
+
+async function buildCluster(masters: number): Promise<RedisCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'rxc-cluster-'));
   const ports: number[] = [];
   const children: ChildProcess[] = [];
   const stop = async () => {
-    await Promise.all(children.map((child) => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.removeAllListeners('exit');
-      child.on('exit', () => resolve());
-      child.kill('SIGKILL');
-    })));
+    await Promise.all(children.map(kill));
     await rm(dir, { recursive: true, force: true });
   };
   try {
     for (let i = 0; i < masters * 2; i++) ports.push(await freePort());
-    await Promise.all(ports.map((port) => new Promise<void>((resolve, reject) => {
-      const child = spawn(process.env.REDIS_SERVER ?? 'redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no',
-        '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-      children.push(child);
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d;
-        if (out.includes('Ready to accept connections')) resolve();
-      });
-      child.on('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
-    })));
+    // the cluster bus on a free port of its own too (by default port + 10 000, which may be taken)
+    const buses = await Promise.all(ports.map(() => freePort()));
+    const started = await Promise.allSettled(
+      ports.map((port, i) =>
+        launch(port, ['--cluster-enabled', 'yes', '--cluster-port', String(buses[i]), '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', '--dir', dir]),
+      ),
+    );
+    for (const result of started) if (result.status === 'fulfilled') children.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     await new Promise<void>((resolve, reject) => {
-      const cli = spawn(process.env.REDIS_CLI ?? 'redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const create = spawn(CLI(), ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
-      cli.stdout!.on('data', (d: Buffer) => (out += d));
-      cli.stderr!.on('data', (d: Buffer) => (out += d));
-      cli.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --cluster create exited (${code}): ${out}`))));
+      create.stdout!.on('data', (d: Buffer) => (out += d));
+      create.stderr!.on('data', (d: Buffer) => (out += d));
+      create.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --cluster create exited (${code}): ${out}`))));
     });
     // every node must agree that the cluster is up before a client may count on its slots
-    const { execFile } = await import('node:child_process');
-    const info = (port: number) => new Promise<string>((resolve) => execFile(process.env.REDIS_CLI ?? 'redis-cli', ['-p', String(port), 'cluster', 'info'], (_e, out) => resolve(String(out))));
-    const end = Date.now() + 30_000;
-    while (!(await Promise.all(ports.map(info))).every((text) => text.includes('cluster_state:ok'))) {
-      if (Date.now() > end) throw new Error('the Redis Cluster did not reach cluster_state:ok in 30 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until('the Redis Cluster reaching cluster_state:ok', async () => (await Promise.all(ports.map((p) => cli(p, 'cluster', 'info')))).every((t) => t.includes('cluster_state:ok')));
   } catch (error) {
     await stop();
     throw error;
   }
   return { ports, stop };
+}
+
+export interface SentinelSet {
+  /** The name the Sentinels monitor the master by. */
+  readonly name: string;
+  readonly sentinels: readonly number[];
+  /** The port of the master now (as the Sentinels see it). */
+  master(): Promise<number>;
+  /**
+   * SIGKILLs the master and resolves once the Sentinels have promoted the replica, with the ms that
+   * took; the old master then comes back, empty, as a replica of the new one (so the set can fail
+   * over again).
+   */
+  failover(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A master with one replica under three Sentinels (quorum 2, a master is down after 1 s of silence),
+ * on free loopback ports, their files in a directory of their own.
+ */
+export const startSentinelSet = (name = 'rxc'): Promise<SentinelSet> => onFreshPorts(() => sentinelSet(name));
+
+async function sentinelSet(name: string): Promise<SentinelSet> {
+  const dir = await mkdtemp(join(tmpdir(), 'rxc-sentinel-'));
+  const servers = new Map<number, ChildProcess>();
+  const sentinels: number[] = [];
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all([...children, ...servers.values()].map(kill));
+    await rm(dir, { recursive: true, force: true });
+  };
+  const master = async () => Number((await cli(sentinels[0]!, 'sentinel', 'get-master-addr-by-name', name)).split('\n')[1]);
+  const linked = async (port: number) => (await cli(port, 'info', 'replication')).includes('master_link_status:up');
+  try {
+    const [a, b] = [await freePort(), await freePort()];
+    // a replica writes what it receives from its master to its directory: this set's own
+    servers.set(a, await launch(a, ['--dir', dir]));
+    servers.set(b, await launch(b, ['--dir', dir, '--replicaof', '127.0.0.1', String(a)]));
+    await until('the replica linking to its master', () => linked(b));
+    for (let i = 0; i < 3; i++) {
+      const port = await freePort();
+      const conf = join(dir, `sentinel-${port}.conf`);
+      await writeFile(conf, [
+        `sentinel monitor ${name} 127.0.0.1 ${a} 2`,
+        `sentinel down-after-milliseconds ${name} 1000`,
+        `sentinel failover-timeout ${name} 5000`,
+        `sentinel parallel-syncs ${name} 1`,
+        `dir ${dir}`,
+        '',
+      ].join('\n'));
+      sentinels.push(port);
+      children.push(await launch(port, [conf, '--sentinel'], 'Sentinel ID'));
+    }
+    // each Sentinel knows the replica and the two other Sentinels
+    await until('the Sentinels finding each other and the replica', async () =>
+      (await Promise.all(sentinels.map((p) => cli(p, 'sentinel', 'master', name)))).every((t) => /num-other-sentinels\n2\n/.test(t) && /num-slaves\n1\n/.test(t)),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const failover = async () => {
+    const old = await master();
+    const began = performance.now();
+    await kill(servers.get(old));
+    servers.delete(old);
+    await until('the Sentinels promoting the replica', async () => {
+      const now = await master();
+      return now > 0 && now !== old && (await cli(now, 'role')).startsWith('master');
+    });
+    const took = performance.now() - began;
+    const promoted = await master();
+    servers.set(old, await launch(old, ['--dir', dir, '--replicaof', '127.0.0.1', String(promoted)]));
+    await until('the old master linking to the new one', () => linked(old), 60_000);
+    return took;
+  };
+  return { name, sentinels, master, failover, stop };
 }

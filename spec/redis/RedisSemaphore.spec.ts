@@ -113,6 +113,42 @@ describe('RedisSemaphore in one process', () => {
     expect(signal!.aborted).toBe(true);
   });
 
+  if (!clustered)
+    it('renewals that do not get through (writes paused in Redis): the section stops at its lease by its own clock, before Redis answers again', async () => {
+      const redis = client();
+      const n = name();
+      const sem = new RedisSemaphore(lib(), n, { permits: 1, lease: 500 });
+      let tornDown = false;
+      const result = firstValueFrom(sem.section(new Observable<never>(() => () => (tornDown = true)))).catch((e: unknown) => e);
+      await waitFor(async () => (await state(redis, n)).holders === 1);
+      const paused = performance.now();
+      await redis.call('CLIENT', 'PAUSE', 4000, 'WRITE'); // as Redis unreachable or failing over: no renewal reaches it
+      const error = await result;
+      const after = performance.now() - paused;
+      await redis.call('CLIENT', 'UNPAUSE');
+      expect(error).toBeInstanceOf(LeaseLostError);
+      expect(tornDown).toBe(true);
+      // stopped by its own clock, not by Redis's answer after the pause (which would come at 4 s)
+      expect(after).toBeLessThan(3000);
+    });
+
+  it('a replica promoted after missing the last grants (its fence is behind) still grants higher tokens: tokens never repeat or go backwards', async () => {
+    const redis = client();
+    const n = name();
+    const sem = new RedisSemaphore(lib(), n, { permits: 1 });
+    const token = () => lastValueFrom(sem.section((lease) => of(lease.token)));
+    const first = await token();
+    const fence = await redis.get(`rxc:{${n}}:fence`);
+    const second = await token();
+    const third = await token();
+    await redis.set(`rxc:{${n}}:fence`, fence!); // the state a replica had before the last two grants
+    const after = await token();
+    expect([first, second, third].every((t) => Number.isSafeInteger(t) && t > 0)).toBe(true);
+    expect(second).toBeGreaterThan(first);
+    expect(third).toBeGreaterThan(second);
+    expect(after).toBeGreaterThan(third);
+  });
+
   it('unsubscribing before the request’s reply arrives leaves nothing in Redis, whether it would have been granted or queued', async () => {
     const redis = client();
     const n = name();
@@ -186,12 +222,33 @@ describe('RedisSemaphore in one process', () => {
     [() => new RedisLock(lib(), 'x', { lease: 5 }), RangeError, /^RedisLock: options\.lease must be an integer from 100 up, got 5/],
     [() => new RedisSemaphore(lib(), 'x', { permits: 2 }).section(1 as never), TypeError, /^RedisSemaphore\.section: source must be an ObservableInput/],
     [() => new RedisSemaphore(lib(), 'x', { permits: 2 }).section(NEVER, 3), RangeError, /^RedisSemaphore\.section: weight must be an integer from 1 to 2, got 3/],
+    [() => new RedisLock(lib(), 'x', { replicas: -1 }), RangeError, /^RedisLock: options\.replicas must be an integer from 0 up, got -1/],
   ])('%#: bad arguments throw synchronously', (call, ErrorClass, message) => {
     expect(call).toThrow(ErrorClass);
     expect(call).toThrow(message);
   });
 });
 
+
+describe('RedisSemaphore option replicas', () => {
+  if (clustered)
+    it('a Redis Cluster client cannot take it (WAIT counts the replicas of one master): RangeError', () => {
+      expect(() => new RedisSemaphore(lib(), 'x', { permits: 1, replicas: 1 })).toThrow(/^RedisSemaphore: options\.replicas needs a client of one master/);
+    });
+  else
+    it('with no replica to acknowledge the grant, the section never starts and errors with LeaseLostError after its lease; nothing is left held', async () => {
+      const n = name();
+      const entered: number[] = [];
+      const sem = new RedisSemaphore(lib(), n, { permits: 1, lease: 600, replicas: 1 });
+      const error = await lastValueFrom(sem.section(defer(() => of(entered.push(1))))).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LeaseLostError);
+      expect((error as Error).message).toMatch(/fewer than 1 replica\(s\) acknowledged the grant within the lease \(600 ms\)/);
+      expect(entered).toEqual([]);
+      await waitFor(async () => (await state(client(), n)).holders === 0);
+      // and a semaphore without the option takes the permit at once
+      expect(await lastValueFrom(new RedisSemaphore(lib(), n, { permits: 1 }).section(of('in')))).toBe('in');
+    });
+});
 
 describe('RedisSemaphore across processes', () => {
   it('four processes share Semaphore(2): never more than 2 inside (measured in Redis), all finish, each process exits by itself', { timeout: 60_000 }, async () => {

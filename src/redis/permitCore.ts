@@ -297,9 +297,15 @@ export class RedisPermitCore {
     const deadline = performance.now() + this.lease;
     for (;;) {
       const since = performance.now();
-      const [token] = await runScript<number[]>(this.client, this.scripts.keep, this.prefix, [...this.config, HEARTBEAT, id]);
+      const keep = () => runScript<number[]>(this.client, this.scripts.keep, this.prefix, [...this.config, HEARTBEAT, id]);
+      const [token] = await keep();
       if (!(token! > 0)) return [0, since];
-      if ((await this.client.wait(this.replicas, REPLICA_WAIT)) >= this.replicas) return [token!, since];
+      // the KEEP sent right behind the WAIT (no round trip more) says whether the node that answers
+      // now still has the lease: a client that resent the WAIT to a promoted replica after a failover
+      // (ioredis resends what went unanswered) would otherwise count a grant that the failover lost
+      const [acked, [still]] = await Promise.all([this.client.wait(this.replicas, REPLICA_WAIT), keep()]);
+      if (!(still! > 0)) return [0, since];
+      if (acked >= this.replicas) return [token!, since];
       if (performance.now() > deadline) throw new LeaseLostError(`${this.label}: fewer than ${this.replicas} replica(s) acknowledged the grant within the lease (${this.lease} ms)`);
     }
   }
