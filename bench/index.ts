@@ -10,7 +10,8 @@ import { keyedLimits } from './keyed.js';
 import { keyedRedisLimits } from './redis-keyed.js';
 import { observability } from './otel.js';
 import { adaptiveLimits } from './adaptive.js';
-import { redisLimits } from './redis.js';
+import { redisLimits, redisTopologies } from './redis.js';
+import { failovers } from './failover.js';
 import { queueWorkers } from './bullmq.js';
 
 const started = performance.now();
@@ -32,7 +33,7 @@ if (repeat > 0) {
   }
   process.exit(0);
 }
-for (const group of [semaphoreMapVsMergeMap, sectionsVsPeers, waiterScaling, keyedLimits, rateLimits, redisLimits, keyedRedisLimits, adaptiveLimits, queueWorkers, racingVsRxjs, workersVsPeers, observability, memory, bundleSize]) {
+for (const group of [semaphoreMapVsMergeMap, sectionsVsPeers, waiterScaling, keyedLimits, rateLimits, redisLimits, redisTopologies, failovers, keyedRedisLimits, adaptiveLimits, queueWorkers, racingVsRxjs, workersVsPeers, observability, memory, bundleSize]) {
   await group();
 }
 const missed = results.filter((r) => r.met === false);

@@ -1,18 +1,22 @@
-// One process of the Redis benchmark (bench/redis.ts): <port> <lib> <name> <permits> <iterations> <holdMs>
-// lib: ours | rs (redis-semaphore, default retryInterval 10) | rs1 (retryInterval 1).
+// One process of the Redis benchmark (bench/redis.ts): <address> <lib> <name> <permits> <iterations> <holdMs>
+// lib: ours (through the client family of RXC_REDIS_TARGET; the address a port or `cluster:<ports>`) |
+// rs (redis-semaphore, default retryInterval 10) | rs1 (retryInterval 1).
 // Prints one JSON line: each acquisition's request, entry and release times (ms, shared clock) and its grant order.
 import { Redis } from 'ioredis';
 import { Semaphore as RsSemaphore } from 'redis-semaphore';
 import { defer, lastValueFrom } from 'rxjs';
 import { RedisSemaphore } from '../src/redis/index.js';
+import { addressOf, library } from '../scripts/redis-target.js';
 
-const [port, lib, name, permits, iterations, hold] = process.argv.slice(2);
-const redis = new Redis({ port: Number(port), host: '127.0.0.1' });
+const [address, lib, name, permits, iterations, hold] = process.argv.slice(2);
+const target = addressOf(address!);
+const redis = new Redis({ port: target.ports[0], host: '127.0.0.1', lazyConnect: target.cluster });
+const client = lib === 'ours' ? await library(target) : undefined;
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // [request, entry, release, grant order]: ours by fencing token (Redis's own grant order), the peer's by entry time
 const events: [number, number, number, number][] = [];
-const ours = new RedisSemaphore(redis, name!, { permits: Number(permits) });
+const ours = new RedisSemaphore(client?.client ?? redis, name!, { permits: Number(permits) });
 for (let i = 0; i < Number(iterations); i++) {
   const req = now();
   let ent = 0;
@@ -42,4 +46,6 @@ for (let i = 0; i < Number(iterations); i++) {
   events.push([req, ent, rel, order]);
 }
 console.log(JSON.stringify(events));
-await redis.quit();
+await client?.close();
+if (target.cluster) redis.disconnect();
+else await redis.quit();

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { startRedis } from '../scripts/redis-server.js';
+import { startRedis, startRedisCluster } from '../scripts/redis-server.js';
 import { percentile, quick, record } from './harness.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -13,9 +13,13 @@ const OVERTAKE_MS = 1;
 /** Acquisitions per process before the measured ones. */
 const WARM_UP = 5;
 
-function runProcess(port: number, lib: string, name: string, permits: number, iterations: number): Promise<Event[]> {
+function runProcess(address: string, lib: string, name: string, permits: number, iterations: number, target = 'ioredis'): Promise<Event[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `${root}bench/redis-worker.ts`, String(port), lib, name, String(permits), String(iterations), '2'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', `${root}bench/redis-worker.ts`, address, lib, name, String(permits), String(iterations), '2'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, RXC_REDIS_TARGET: target },
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Event[]) : reject(new Error(`redis bench worker exited ${code}`))));
@@ -76,7 +80,7 @@ function figures(events: Event[], commands: number): Figures {
 async function measure(port: number, redis: Redis, lib: string, permits: number, iterations: number): Promise<Figures> {
   const name = `bench-${lib}-${permits}-${Date.now()}`;
   const before = Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))![1]);
-  const runs = await Promise.all([0, 1, 2, 3].map(() => runProcess(port, lib, name, permits, iterations + WARM_UP)));
+  const runs = await Promise.all([0, 1, 2, 3].map(() => runProcess(String(port), lib, name, permits, iterations + WARM_UP)));
   const after = Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))![1]);
   // each process's first acquisitions open its connections and load the scripts: not measured
   return figures(runs.flatMap((events) => events.slice(WARM_UP)), (after - before) / ((iterations + WARM_UP) * 4) * iterations * 4);
@@ -110,5 +114,53 @@ export async function redisLimits(): Promise<void> {
   } finally {
     await redis.quit();
     await server.stop();
+  }
+}
+
+/** Figures of `ours` through one client family (`target`) at `address`: a cluster's INFO is per node, so no command count. */
+async function measureAt(address: string, target: string, iterations: number): Promise<Figures> {
+  const name = `{bench-${target}-${Date.now()}}`;
+  const runs = await Promise.all([0, 1, 2, 3].map(() => runProcess(address, 'ours', name, 2, iterations + WARM_UP, target)));
+  return figures(runs.flatMap((events) => events.slice(WARM_UP)), NaN);
+}
+
+/**
+ * The same semaphore through node-redis and on a Redis Cluster (3 masters, 3 replicas), against
+ * standalone ioredis: rounds alternate the baseline and each other shape, medians of the rounds.
+ */
+export async function redisTopologies(): Promise<void> {
+  const server = await startRedis();
+  const cluster = await startRedisCluster();
+  const iterations = quick ? 40 : 200;
+  const rounds = quick ? 1 : 3;
+  const shapes = [
+    ['node-redis', 'node-redis, standalone', String(server.port)],
+    ['cluster-ioredis', 'ioredis, Cluster', `cluster:${cluster.ports.join(',')}`],
+    ['cluster-node-redis', 'node-redis, Cluster', `cluster:${cluster.ports.join(',')}`],
+  ] as const;
+  try {
+    const base: Figures[] = [];
+    const other = new Map<string, Figures[]>();
+    for (let round = 0; round < rounds; round++)
+      for (const [target, , address] of shapes) {
+        base.push(await measureAt(String(server.port), 'ioredis', iterations));
+        other.set(target, [...(other.get(target) ?? []), await measureAt(address, target, iterations)]);
+      }
+    const median = (list: Figures[], pick: (f: Figures) => number) => percentile(list.map(pick), 0.5);
+    for (const [target, label] of shapes) {
+      const runs = other.get(target)!;
+      const row = (what: string, pick: (f: Figures) => number, unit: string, inverse: boolean) => {
+        const o = median(runs, pick);
+        const b = median(base, pick);
+        const ratio = o / b;
+        record({ group: 'redis', name: `Semaphore(2), 4 processes × ${iterations}, ${label}: ${what}`, ours: o, peer: b, peerName: 'ours, ioredis standalone', unit, ratio, target: inverse ? '≥ 0.77' : '≤ 1.3', met: inverse ? ratio >= 1 / 1.3 : ratio <= 1.3 });
+      };
+      row('hand-off p50', (f) => f.handoffP50, 'ms', false);
+      row('hand-off p99', (f) => f.handoffP99, 'ms', false);
+      row('acquisitions per second', (f) => f.perSecond, '/s', true);
+    }
+  } finally {
+    await server.stop();
+    await cluster.stop();
   }
 }
