@@ -46,6 +46,10 @@ export interface Connection {
   eval(script: string, key: string, args: readonly (string | number)[]): Promise<unknown>;
   /** `WAIT replicas timeout` on the connection that ran this process's scripts. */
   wait(replicas: number, timeout: number): Promise<number>;
+  /**
+   * Hears `channel` on a connection of its own. On a Cluster the channel is a sharded one (SSUBSCRIBE
+   * on the master of its slot, which the scripts SPUBLISH to); else a classic one.
+   */
   subscribe(channel: string, message: (text: string) => void): Subscription;
   /** Calls `ended` once the user's client is closed for good; returns the way to stop listening. */
   onEnd(ended: () => void): () => void;
@@ -65,6 +69,11 @@ interface Ioredis extends Emitter {
   call(command: string, ...args: (string | number)[]): Promise<unknown>;
   duplicate(): Ioredis;
   subscribe(channel: string): Promise<unknown>;
+  ssubscribe(channel: string): Promise<unknown>;
+  /** A Cluster's: the nodes that serve each slot (`host:port`, the master first), and its nodes. */
+  readonly slots?: readonly (readonly string[])[];
+  nodes?(role: 'master'): Ioredis[];
+  readonly options?: { readonly host?: string; readonly port?: number };
   quit(): Promise<unknown>;
   disconnect(): void;
 }
@@ -81,6 +90,7 @@ interface NodeRedis extends Emitter {
   duplicate(): NodeRedis;
   connect(): Promise<unknown>;
   subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
+  sSubscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
   close?(): Promise<unknown>;
   quit?(): Promise<unknown>;
   destroy(): void;
@@ -108,22 +118,47 @@ export function connection(fn: string, client: unknown): Connection {
   return found;
 }
 
+/**
+ * ioredis: the listener of a classic channel is a duplicate of the client; that of a Cluster's sharded
+ * channel a duplicate of the master that serves the channel's slot (asked of the cluster: `CLUSTER
+ * KEYSLOT`). When the slot moves, the listener hears nothing more: the heartbeat finds the grants.
+ */
 function ioredis(client: Ioredis): Connection {
+  const cluster = client.isCluster === true;
+  const listenerOf = async (channel: string): Promise<Ioredis> => {
+    if (!cluster) return client.duplicate();
+    const slot = Number(await client.call('CLUSTER', 'KEYSLOT', channel));
+    const owner = client.slots?.[slot]?.[0];
+    const node = client.nodes?.('master').find((n) => `${n.options?.host}:${n.options?.port}` === owner);
+    if (!node) throw new Error(`no master of slot ${slot} is known to the cluster client`);
+    return node.duplicate();
+  };
   return {
     family: 'ioredis',
-    cluster: client.isCluster === true,
+    cluster,
     evalsha: (sha, key, args) => client.evalsha(sha, 1, key, ...args),
     eval: (script, key, args) => client.eval(script, 1, key, ...args),
     wait: (replicas, timeout) => client.call('WAIT', replicas, timeout) as Promise<number>,
     subscribe(channel, message) {
-      const listener = client.duplicate();
-      listener.on('message', (_channel, text) => message(text as string));
-      // it reconnects by itself; what was missed meanwhile is found by the caller's heartbeat
-      listener.on('error', () => undefined);
+      let listener: Ioredis | undefined;
+      let closed = false;
+      const close = (l: Ioredis) => (l.status === 'ready' ? void l.quit().catch(() => l.disconnect()) : l.disconnect());
+      const ready = listenerOf(channel).then((made) => {
+        listener = made;
+        listener.on(cluster ? 'smessage' : 'message', (_channel, text) => message(text as string));
+        // it reconnects by itself; what was missed meanwhile is found by the caller's heartbeat
+        listener.on('error', () => undefined);
+        if (closed) return close(listener);
+        return cluster ? listener.ssubscribe(channel) : listener.subscribe(channel);
+      });
+      ready.catch(() => undefined);
       return {
-        ready: listener.subscribe(channel),
-        connected: () => listener.status === 'ready',
-        close: () => (listener.status === 'ready' ? void listener.quit().catch(() => listener.disconnect()) : listener.disconnect()),
+        ready,
+        connected: () => listener?.status === 'ready',
+        close() {
+          closed = true;
+          if (listener) close(listener);
+        },
       };
     },
     onEnd: (ended) => onEnd(client, ended),
@@ -143,7 +178,9 @@ function nodeRedis(client: NodeRedis): Connection {
       // it reconnects by itself; what was missed meanwhile is found by the caller's heartbeat
       listener.on('error', () => undefined);
       let closed = false;
-      const ready = listener.connect().then(() => (closed ? undefined : listener.subscribe(channel, message)));
+      // on a Cluster, node-redis routes the sharded subscription to the master of the channel's slot
+      const cluster = 'masters' in client;
+      const ready = listener.connect().then(() => (closed ? undefined : cluster ? listener.sSubscribe(channel, message) : listener.subscribe(channel, message)));
       ready.catch(() => undefined);
       return {
         ready,

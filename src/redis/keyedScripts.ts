@@ -86,7 +86,7 @@ local function rotate(t, self, room, fits, take)
           redis.call('HSET', p .. 'd', k, deficit)
           if deficit < waiterOf(redis.call('ZRANGE', q, 0, 0)[1]) then toBack() end
         end
-        if head == self then mine = value else redis.call('PUBLISH', channel, head .. ' ' .. value) end
+        if head == self then mine = value else publish(channel, head .. ' ' .. value) end
       end
     end
   end

@@ -69,7 +69,7 @@ export class RedisPermitCore {
     private readonly replicas = 0,
   ) {
     this.instance = instance;
-    this.grants = new Grants(client, `${prefix}c:${instance}`);
+    this.grants = new Grants(client, `${prefix}${client.cluster ? 's' : 'c'}:${instance}`);
   }
 
   /** Sections of this process waiting in Redis. */

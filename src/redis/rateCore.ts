@@ -44,7 +44,7 @@ export class RedisRateCore {
     private readonly scripts: RateScripts,
     private readonly config: readonly (string | number)[],
   ) {
-    this.grants = new Grants(client, `${prefix}c:${instance}`);
+    this.grants = new Grants(client, `${prefix}${client.cluster ? 's' : 'c'}:${instance}`);
   }
 
   /** Sections of this process waiting for room. */

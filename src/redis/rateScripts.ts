@@ -44,7 +44,7 @@ local function dispatch(t, limit)
     redis.call('HDEL', p .. 'qc', head)
     start(head, cost, t)
     inWindow = inWindow + cost
-    redis.call('PUBLISH', channel, head .. ' ' .. t)
+    publish(channel, head .. ' ' .. t)
   end
 end
 -- when the head will fit: the oldest starts leave the window one by one; 0 when nobody waits

@@ -41,6 +41,12 @@ local function nextToken()
   redis.call('SET', p .. 'fence', token)
   return token
 end
+-- A grant's message to the process waiting on the channel. On a Redis Cluster the channel is sharded
+-- (<p>s:<process>, in the name's slot): SPUBLISH reaches the listener on this master directly,
+-- where a classic PUBLISH would go over the cluster bus to every node first.
+local function publish(channel, message)
+  redis.call(string.sub(channel, #p + 1, #p + 2) == 's:' and 'SPUBLISH' or 'PUBLISH', channel, message)
+end
 local function forgetDeadWaiters(t)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. 'qa', '-inf', t)) do
     redis.call('ZREM', p .. 'q', id)
@@ -88,7 +94,7 @@ local function dispatch(t, permits, lease)
     redis.call('HDEL', p .. 'qc', head)
     local token = grant(head, weight, t, math.min(lease, BEAT))
     inUse = inUse + weight
-    redis.call('PUBLISH', channel, head .. ' ' .. string.format('%.0f', token))
+    publish(channel, head .. ' ' .. string.format('%.0f', token))
   end
 end
 `;
