@@ -1,7 +1,7 @@
 // RedisSemaphore and RedisLock against a real redis-server (started here on a free loopback port),
 // in this process and across real child processes.
 import { describe, it, expect } from 'vitest';
-import { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { NEVER, Observable, concatMap, defer, firstValueFrom, lastValueFrom, of, range, repeat, take, toArray } from 'rxjs';
 import { lockedSection, semaphoreMap } from '../../src/index.js';
 import { LeaseLostError, RedisLock, RedisSemaphore } from '../../src/redis/index.js';
@@ -131,6 +131,26 @@ describe('RedisSemaphore in one process', () => {
       // stopped by its own clock, not by Redis's answer after the pause (which would come at 4 s)
       expect(after).toBeLessThan(3000);
     });
+
+  it('a waiting process hears its grant on a channel of its own: on a Cluster a sharded one, on the master of the name’s slot (no hop over the cluster bus)', async () => {
+    const redis = client();
+    const n = name();
+    const sem = new RedisSemaphore(lib(), n, { permits: 1 });
+    const held = sem.section(NEVER).subscribe();
+    const waiter = lastValueFrom(sem.section(of('granted')));
+    await waitFor(async () => (await state(redis, n)).queued === 1);
+    const pattern = (kind: string) => `rxc:{${n}}:${kind}:*`;
+    if (clustered) {
+      const cluster = redis as unknown as Cluster;
+      const owner = cluster.slots[Number(await redis.call('CLUSTER', 'KEYSLOT', `rxc:{${n}}:h`))]![0];
+      const found = await Promise.all(cluster.nodes('all').map(async (node) => [`${node.options.host}:${node.options.port}`, (await node.call('PUBSUB', 'SHARDCHANNELS', pattern('s'))) as string[]] as const));
+      expect(found.filter(([, channels]) => channels.length > 0).map(([at]) => at)).toEqual([owner]);
+    } else {
+      expect(await redis.call('PUBSUB', 'CHANNELS', pattern('c'))).toHaveLength(1);
+    }
+    held.unsubscribe();
+    expect(await waiter).toBe('granted');
+  });
 
   it('a replica promoted after missing the last grants (its fence is behind) still grants higher tokens: tokens never repeat or go backwards', async () => {
     const redis = client();
