@@ -15,10 +15,17 @@ export interface FailoverOptions {
   readonly replicas?: number;
   readonly processes?: number;
   readonly loops?: number;
-  readonly hold?: number;
+  /** Ms a section holds: a number, or a range `low-high` to pick from at random. */
+  readonly hold?: number | string;
   /** Ms the run goes on before the kill, and after the promotion. */
   readonly before?: number;
   readonly after?: number;
+  /**
+   * The replica lags: it is cut off (`SentinelSet.lag`) until a section enters, granted by the master
+   * alone, and the master is killed then; tried again a second later if none entered within 800 ms
+   * (5 tries).
+   */
+  readonly lag?: boolean;
 }
 
 export interface FailoverResult {
@@ -35,6 +42,8 @@ export interface FailoverResult {
   /** Ms from the kill to the promotion, and to the first section that entered after the promotion. */
   readonly promotion: number;
   readonly serving: number;
+  /** With `lag`: sections that entered between the replica's last cut-off and the kill (their grants are lost). */
+  readonly enteredWhileCut: number;
   /** Sections that entered and never exited, and processes that did not end by themselves. */
   readonly hung: number;
   readonly stuck: number;
@@ -55,7 +64,7 @@ const quantile = (sorted: readonly number[], q: number) => (sorted.length === 0 
 
 /** One failover of `set` under load. */
 export async function runFailover(set: SentinelSet, name: string, options: FailoverOptions = {}): Promise<FailoverResult> {
-  const { permits = 2, lease = 10_000, replicas = 0, processes = 3, loops = 2, hold = 25, before = 1500, after = 4000 } = options;
+  const { permits = 2, lease = 10_000, replicas = 0, processes = 3, loops = 2, hold = 25, before = 1500, after = 4000, lag = false } = options;
   const events: Event[] = [];
   const children: ChildProcess[] = [];
   const exited: Promise<boolean>[] = [];
@@ -77,18 +86,33 @@ export async function runFailover(set: SentinelSet, name: string, options: Failo
     const began = Date.now();
     while (events.filter((e) => e.e === 'enter').length < processes * loops && Date.now() - began < 30_000) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, before));
+    let cutAt = NaN;
+    const entries = () => events.filter((e) => e.e === 'enter').length;
+    // with `replicas`, no section can enter while the replica is cut off: one window only
+    if (lag)
+      for (let attempt = 1; attempt <= (replicas > 0 ? 1 : 5); attempt++) {
+        const count = entries();
+        cutAt = performance.timeOrigin + performance.now();
+        await set.lag(true);
+        const end = Date.now() + 800;
+        while (Date.now() < end && entries() === count) await new Promise((r) => setTimeout(r, 2));
+        // a section entered while the replica was stopped: its grant exists on the master alone
+        if (entries() > count || replicas > 0) break;
+        await set.lag(false);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
     const killedAt = performance.timeOrigin + performance.now();
     const promotion = await set.failover();
     await new Promise((r) => setTimeout(r, after));
     for (const child of children) child.stdin!.write('stop\n');
     const ended = await Promise.all(exited.map((p) => Promise.race([p, new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))])));
-    return analyse(events, permits, killedAt, promotion, ended.filter((ok) => !ok).length);
+    return analyse(events, permits, killedAt, promotion, ended.filter((ok) => !ok).length, cutAt);
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   }
 }
 
-function analyse(events: Event[], permits: number, killedAt: number, promotion: number, stuck: number): FailoverResult {
+function analyse(events: Event[], permits: number, killedAt: number, promotion: number, stuck: number, cutAt: number): FailoverResult {
   const entered = new Map<string, Event>();
   const ends = new Map<string, number>();
   const errors: Record<string, number> = {};
@@ -143,6 +167,7 @@ function analyse(events: Event[], permits: number, killedAt: number, promotion: 
     backwardTokens: afterKill.filter((e) => e.token! <= highest).length,
     promotion,
     serving: afterPromotion.length === 0 ? Infinity : Math.min(...afterPromotion.map((e) => e.at)) - killedAt,
+    enteredWhileCut: [...entered.values()].filter((e) => e.at >= cutAt && e.at < killedAt).length,
     hung: [...entered.keys()].filter((id) => !ends.has(id)).length,
     stuck,
     handoff: [quantile(gaps, 0.5), quantile(gaps, 0.99)],

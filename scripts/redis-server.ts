@@ -142,9 +142,16 @@ export interface SentinelSet {
   /**
    * SIGKILLs the master and resolves once the Sentinels have promoted the replica, with the ms that
    * took; the old master then comes back, empty, as a replica of the new one (so the set can fail
-   * over again).
+   * over again). A replica cut off by `lag(true)` is continued right after the kill.
    */
   failover(): Promise<number>;
+  /**
+   * `lag(true)` cuts the replica off: it is stopped (SIGSTOP) and the master drops its link (`CLIENT
+   * KILL TYPE replica`), so the master's writes from then on reach it no more, as with a replica that
+   * lags. `lag(false)` lets it reconnect and catch up. Keep it cut off below a second: the Sentinels
+   * take a replica silent longer for down.
+   */
+  lag(on: boolean): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -193,10 +200,22 @@ async function sentinelSet(name: string): Promise<SentinelSet> {
     await stop();
     throw error;
   }
+  const replicaOf = async () => {
+    const now = await master();
+    return [...servers].find(([port]) => port !== now)?.[1];
+  };
+  const lag = async (on: boolean) => {
+    const follower = await replicaOf();
+    if (!on) return void follower?.kill('SIGCONT');
+    follower?.kill('SIGSTOP');
+    await cli(await master(), 'client', 'kill', 'type', 'replica');
+  };
   const failover = async () => {
     const old = await master();
+    const follower = await replicaOf();
     const began = performance.now();
     await kill(servers.get(old));
+    follower?.kill('SIGCONT');
     servers.delete(old);
     await until('the Sentinels promoting the replica', async () => {
       const now = await master();
@@ -208,5 +227,5 @@ async function sentinelSet(name: string): Promise<SentinelSet> {
     await until('the old master linking to the new one', () => linked(old), 60_000);
     return took;
   };
-  return { name, sentinels, master, failover, stop };
+  return { name, sentinels, master, failover, lag, stop };
 }
