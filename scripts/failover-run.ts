@@ -5,7 +5,7 @@
 // failover, how long until a section entered again, and whether every process ended by itself.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { SentinelSet } from './redis-server.js';
+import { cli, type SentinelSet } from './redis-server.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -42,8 +42,8 @@ export interface FailoverResult {
   /** Ms from the kill to the promotion, and to the first section that entered after the promotion. */
   readonly promotion: number;
   readonly serving: number;
-  /** With `lag`: sections that entered between the replica's last cut-off and the kill (their grants are lost). */
-  readonly enteredWhileCut: number;
+  /** Sections that entered before the kill on a grant the promoted replica never had. */
+  readonly enteredUnreplicated: number;
   /** Sections that entered and never exited, and processes that did not end by themselves. */
   readonly hung: number;
   readonly stuck: number;
@@ -86,14 +86,13 @@ export async function runFailover(set: SentinelSet, name: string, options: Failo
     const began = Date.now();
     while (events.filter((e) => e.e === 'enter').length < processes * loops && Date.now() - began < 30_000) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, before));
-    let cutAt = NaN;
     const entries = () => events.filter((e) => e.e === 'enter').length;
     // with `replicas`, no section can enter while the replica is cut off: one window only
     if (lag)
       for (let attempt = 1; attempt <= (replicas > 0 ? 1 : 5); attempt++) {
-        const count = entries();
-        cutAt = performance.timeOrigin + performance.now();
         await set.lag(true);
+        // counted once the link is cut: what the master wrote before still reaches the replica
+        const count = entries();
         const end = Date.now() + 800;
         while (Date.now() < end && entries() === count) await new Promise((r) => setTimeout(r, 2));
         // a section entered while the replica was stopped: its grant exists on the master alone
@@ -102,17 +101,20 @@ export async function runFailover(set: SentinelSet, name: string, options: Failo
         await new Promise((r) => setTimeout(r, 1000));
       }
     const killedAt = performance.timeOrigin + performance.now();
-    const promotion = await set.failover();
+    // the last token the promoted replica had: a section that entered before the kill with a higher
+    // one ran on a grant the failover lost
+    let fence = Infinity;
+    const promotion = await set.failover(async (port) => (fence = Number(await cli(port, 'get', `rxc:{${name}}:fence`))));
     await new Promise((r) => setTimeout(r, after));
     for (const child of children) child.stdin!.write('stop\n');
     const ended = await Promise.all(exited.map((p) => Promise.race([p, new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))])));
-    return analyse(events, permits, killedAt, promotion, ended.filter((ok) => !ok).length, cutAt);
+    return analyse(events, permits, killedAt, promotion, ended.filter((ok) => !ok).length, fence);
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   }
 }
 
-function analyse(events: Event[], permits: number, killedAt: number, promotion: number, stuck: number, cutAt: number): FailoverResult {
+function analyse(events: Event[], permits: number, killedAt: number, promotion: number, stuck: number, fence: number): FailoverResult {
   const entered = new Map<string, Event>();
   const ends = new Map<string, number>();
   const errors: Record<string, number> = {};
@@ -167,7 +169,7 @@ function analyse(events: Event[], permits: number, killedAt: number, promotion: 
     backwardTokens: afterKill.filter((e) => e.token! <= highest).length,
     promotion,
     serving: afterPromotion.length === 0 ? Infinity : Math.min(...afterPromotion.map((e) => e.at)) - killedAt,
-    enteredWhileCut: [...entered.values()].filter((e) => e.at >= cutAt && e.at < killedAt).length,
+    enteredUnreplicated: [...entered.values()].filter((e) => e.at < killedAt && e.token! > fence).length,
     hung: [...entered.keys()].filter((id) => !ends.has(id)).length,
     stuck,
     handoff: [quantile(gaps, 0.5), quantile(gaps, 0.99)],

@@ -2,7 +2,7 @@
 // server, a Redis Cluster, or a master with a replica under three Sentinels. Stopped, killed and
 // restarted by pid.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,9 +142,10 @@ export interface SentinelSet {
   /**
    * SIGKILLs the master and resolves once the Sentinels have promoted the replica, with the ms that
    * took; the old master then comes back, empty, as a replica of the new one (so the set can fail
-   * over again). A replica cut off by `lag(true)` is continued right after the kill.
+   * over again). A replica cut off by `lag(true)` is continued right after the kill. `promoted` is
+   * called with the new master's port as soon as it is master, before the old one comes back.
    */
-  failover(): Promise<number>;
+  failover(promoted?: (port: number) => Promise<unknown>): Promise<number>;
   /**
    * `lag(true)` cuts the replica off: it is stopped (SIGSTOP) and the master drops its link (`CLIENT
    * KILL TYPE replica`), so the master's writes from then on reach it no more, as with a replica that
@@ -170,13 +171,17 @@ async function sentinelSet(name: string): Promise<SentinelSet> {
     await Promise.all([...children, ...servers.values()].map(kill));
     await rm(dir, { recursive: true, force: true });
   };
+  const own = async (port: number) => {
+    await mkdir(join(dir, String(port)), { recursive: true });
+    return ['--dir', join(dir, String(port))];
+  };
   const master = async () => Number((await cli(sentinels[0]!, 'sentinel', 'get-master-addr-by-name', name)).split('\n')[1]);
   const linked = async (port: number) => (await cli(port, 'info', 'replication')).includes('master_link_status:up');
   try {
     const [a, b] = [await freePort(), await freePort()];
-    // a replica writes what it receives from its master to its directory: this set's own
-    servers.set(a, await launch(a, ['--dir', dir]));
-    servers.set(b, await launch(b, ['--dir', dir, '--replicaof', '127.0.0.1', String(a)]));
+    // a replica writes what it receives from its master to its directory: one of the set's per server
+    servers.set(a, await launch(a, await own(a)));
+    servers.set(b, await launch(b, [...(await own(b)), '--replicaof', '127.0.0.1', String(a)]));
     await until('the replica linking to its master', () => linked(b));
     for (let i = 0; i < 3; i++) {
       const port = await freePort();
@@ -210,7 +215,7 @@ async function sentinelSet(name: string): Promise<SentinelSet> {
     follower?.kill('SIGSTOP');
     await cli(await master(), 'client', 'kill', 'type', 'replica');
   };
-  const failover = async () => {
+  const failover = async (promoted?: (port: number) => Promise<unknown>) => {
     const old = await master();
     const follower = await replicaOf();
     const began = performance.now();
@@ -222,10 +227,21 @@ async function sentinelSet(name: string): Promise<SentinelSet> {
       return now > 0 && now !== old && (await cli(now, 'role')).startsWith('master');
     });
     const took = performance.now() - began;
-    const promoted = await master();
-    servers.set(old, await launch(old, ['--dir', dir, '--replicaof', '127.0.0.1', String(promoted)]));
-    await until('the old master linking to the new one', () => linked(old), 60_000);
-    return took;
+    const now = await master();
+    await promoted?.(now);
+    // the old master comes back as a replica of the new one; once more if it has not linked in 20 s
+    for (let attempt = 1; ; attempt++) {
+      servers.set(old, await launch(old, await own(old)));
+      await cli(old, 'replicaof', '127.0.0.1', String(now));
+      try {
+        await until('the old master linking to the new one', () => linked(old), 20_000);
+        return took;
+      } catch (error) {
+        const state = `${(await cli(old, 'info', 'replication')).replace(/\r?\n/g, ' ')} / new master: ${(await cli(now, 'info', 'replication')).replace(/\r?\n/g, ' ')}`;
+        await kill(servers.get(old));
+        if (attempt === 2) throw new Error(`${(error as Error).message}: ${state}`);
+      }
+    }
   };
   return { name, sentinels, master, failover, lag, stop };
 }
