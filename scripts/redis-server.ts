@@ -229,10 +229,21 @@ async function sentinelSet(name: string): Promise<SentinelSet> {
     const took = performance.now() - began;
     const now = await master();
     await promoted?.(now);
+    // the old master comes back only once every Sentinel has the new configuration: one that has not
+    // would take it (empty) for the master still, and turn the promoted replica into its replica
+    await until('every Sentinel naming the new master, its failover ended', async () =>
+      (
+        await Promise.all(
+          sentinels.map(async (p) => {
+            const named = Number((await cli(p, 'sentinel', 'get-master-addr-by-name', name)).split('\n')[1]);
+            return named === now && !(await cli(p, 'sentinel', 'master', name)).includes('failover_in_progress');
+          }),
+        )
+      ).every(Boolean),
+    );
     // the old master comes back as a replica of the new one; once more if it has not linked in 20 s
     for (let attempt = 1; ; attempt++) {
-      servers.set(old, await launch(old, await own(old)));
-      await cli(old, 'replicaof', '127.0.0.1', String(now));
+      servers.set(old, await launch(old, [...(await own(old)), '--replicaof', '127.0.0.1', String(now)]));
       try {
         await until('the old master linking to the new one', () => linked(old), 20_000);
         return took;

@@ -4,6 +4,13 @@ import { typeError } from '../internal/core/validate.js';
  * An `ioredis` client — `new Redis(…)` (standalone or through Sentinel) or `new Cluster(…)` — or one
  * of `iovalkey`, its fork for Valkey. Only the members the package calls are named here, so that every
  * version of both libraries fits without a cast and the package imports neither.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * const sentinel = new Redis({ sentinels: [{ host: 'sentinel-1', port: 26379 }], name: 'main' });
+ * const lock = new RedisLock(sentinel, 'nightly-report', { replicas: 1 });
+ * ```
  */
 export interface IoredisClient {
   evalsha(...args: never[]): Promise<unknown>;
@@ -14,6 +21,13 @@ export interface IoredisClient {
 /**
  * A `node-redis` client: `createClient(…)` or `createCluster(…)` of the `redis` package (v5 and
  * later), connected. Only the members the package calls are named here.
+ *
+ * @example
+ * ```ts
+ * import { createCluster } from 'redis';
+ * const cluster = await createCluster({ rootNodes: [{ url: 'redis://node-1:6379' }] }).connect();
+ * const quota = new RedisSemaphore(cluster, 'api-quota', { permits: 3 });
+ * ```
  */
 export interface NodeRedisClient {
   evalSha(...args: never[]): Promise<unknown>;
@@ -21,7 +35,14 @@ export interface NodeRedisClient {
   readonly isOpen: boolean;
 }
 
-/** A client the Redis limits take: {@link IoredisClient} or {@link NodeRedisClient}. */
+/**
+ * A client the Redis limits take: {@link IoredisClient} or {@link NodeRedisClient}.
+ *
+ * @example
+ * ```ts
+ * const limiterFor = (client: RedisClient) => new RedisRateLimiter(client, 'mail', { limit: 10, interval: 1000 });
+ * ```
+ */
 export type RedisClient = IoredisClient | NodeRedisClient;
 
 /** A subscription to one channel, on a connection of its own. */
