@@ -104,6 +104,23 @@ describe('createQueuePool + serveQueue', () => {
     expect(await lastValueFrom(fromWorker(p, 'add', 1, 1))).toBe(2);
   }, 30_000);
 
+  it('a cancel published while the listener reconnects is not lost: the listener reads it from the cancel log once it is back', async () => {
+    const queue = newQueue();
+    const s = await server(queue, 1);
+    const p = pool(queue);
+    const waiting = fromWorker(p, 'wait', 'dropped', 60_000).subscribe({ error: () => undefined });
+    await waitFor(() => s.lines.includes('start dropped'));
+    await waitFor(() => p.stats.busy === 1);
+    // the listener's connection dropped (as by a restart or a network blip): Redis has no subscriber
+    // for the cancel channel until the client reconnects
+    const inspector = redis.client();
+    expect(Number(await inspector.call('CLIENT', 'KILL', 'TYPE', 'pubsub'))).toBeGreaterThan(0);
+    expect(await inspector.call('PUBSUB', 'NUMSUB', `bull:${queue}:rxc:cancel`)).toEqual([`bull:${queue}:rxc:cancel`, 0]);
+    waiting.unsubscribe();
+    await waitFor(() => s.lines.includes('aborted dropped'), 10_000);
+    expect(await lastValueFrom(fromWorker(p, 'add', 1, 1))).toBe(2);
+  }, 30_000);
+
   it('a loop that ignores its cancel is terminated when jobs run on threads (serveQueue given a WorkerPool)', async () => {
     const queue = newQueue();
     const s = await server(queue, 1, ['threads']);

@@ -1,14 +1,46 @@
 import { Worker } from 'node:worker_threads';
 
-/** Where the listener connects: the fields of an ioredis client's `options` it understands. */
+/**
+ * How the listener thread makes its own connections: the serving client's options (and a Cluster's
+ * startup nodes), less what cannot cross to a thread (functions, class instances), and where ioredis is.
+ */
 export interface ListenerConnection {
-  readonly host?: string;
-  readonly port?: number;
-  readonly path?: string;
-  readonly username?: string;
-  readonly password?: string;
-  readonly tls?: boolean | Record<string, unknown>;
+  /** ioredis's resolved module path: the thread loads the same client library as the serving process. */
+  readonly ioredis: string;
+  readonly options: Record<string, unknown>;
+  /** A Cluster's startup nodes; absent for one server (standalone or through Sentinel). */
+  readonly cluster?: readonly unknown[];
 }
+
+/** What of a serving client the listener needs: its options, and a Cluster's startup nodes. */
+export interface ServingClient {
+  readonly options?: object;
+  readonly isCluster?: boolean;
+  readonly startupNodes?: readonly unknown[];
+}
+
+/** The options of `client` that can cross to a thread: plain data only (no retryStrategy, no Connector class). */
+export function listenerConnection(ioredis: string, client: ServingClient): ListenerConnection {
+  const options = { ...(plain(client.options) as Record<string, unknown> | undefined), lazyConnect: false, maxRetriesPerRequest: null };
+  return client.isCluster === true ? { ioredis, options, cluster: plain(client.startupNodes) as unknown[] } : { ioredis, options };
+}
+
+function plain(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
+  if (ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) return value.map(plain);
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const kept = plain(item);
+    if (kept !== undefined) out[key] = kept;
+  }
+  return out;
+}
+
+/** Ms a listener looks back, before the last moment it knew itself subscribed, for cancels it may have missed. */
+const LOOK_BACK = 2000;
 
 /** The cancels of a serving process, heard on a thread of their own. */
 export interface CancelListener {
@@ -47,18 +79,19 @@ const RING = 256;
  * cancel, finds the job's slot and sets its flag in `flags` (which `ctx.throwIfCancelled()` reads),
  * then tells the main thread (which aborts `ctx.signal` when it is free again). A cancel that comes
  * before its job starts here stays in a ring the main thread reads when the job starts. The thread
- * speaks just enough of Redis's protocol to SUBSCRIBE (it needs no module but Node's own) and
- * reconnects when the connection drops.
+ * hears the cancels through ioredis, with the serving client's own options (one server, Sentinel or
+ * Cluster, TLS): the client reconnects by itself, and after each reconnect the thread reads the
+ * cancels published meanwhile from the queue's cancel log (a sorted set by Redis's time).
  */
-export function startCancelListener(connection: ListenerConnection, channel: string, slots: number, onCancel: (jobId: string) => void): CancelListener & { readonly flags: Int32Array } {
+export function startCancelListener(connection: ListenerConnection, channel: string, cancels: string, slots: number, onCancel: (jobId: string) => void): CancelListener & { readonly flags: Int32Array } {
   const flags = new Int32Array(new SharedArrayBuffer(slots * 4));
   // per slot: the runtime id running in it (0: free), then the job id's hash (2 cells)
   const ids = new Int32Array(new SharedArrayBuffer(slots * 4));
   const hashes = new Int32Array(new SharedArrayBuffer(slots * 8));
   // the recent cancels: a head counter, then RING hashes
   const ring = new Int32Array(new SharedArrayBuffer(4 + RING * 8));
-  const source = `globalThis.__name = globalThis.__name || ((fn) => fn);\n(${listenerThread.toString()})(${hashJobId.toString()});`;
-  const worker = new Worker(source, { eval: true, workerData: { connection: cloneable(connection), channel, flags, ids, hashes, ring } });
+  const source = `globalThis.__name = globalThis.__name || ((fn) => fn);\n(${listenerThread.toString()})(${hashJobId.toString()}, ${LOOK_BACK});`;
+  const worker = new Worker(source, { eval: true, workerData: { connection, channel, cancels, flags, ids, hashes, ring } });
   worker.unref();
   let settle: { resolve(): void; reject(error: Error): void } | undefined;
   const ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
@@ -108,28 +141,21 @@ export function startCancelListener(connection: ListenerConnection, channel: str
   };
 }
 
-/** Keeps the options a thread can receive (no functions, no sockets). */
-function cloneable(connection: ListenerConnection): ListenerConnection {
-  const { host, port, path, username, password } = connection;
-  const tls = connection.tls && typeof connection.tls === 'object' ? Object.fromEntries(Object.entries(connection.tls).filter(([, v]) => typeof v !== 'function')) : connection.tls;
-  return { host, port, path, username, password, tls };
-}
-
 /* eslint-disable */
 /** The thread's body: self-contained (it runs from its source text). */
-function listenerThread(hash: (jobId: string, out: Int32Array, at: number) => void): void {
+function listenerThread(hash: (jobId: string, out: Int32Array, at: number) => void, lookBack: number): void {
   const req: (id: string) => unknown = typeof require === 'function' ? require : (id) => process.getBuiltinModule(id);
   const { parentPort, workerData } = req('node:worker_threads') as typeof import('node:worker_threads');
-  const net = req('node:net') as typeof import('node:net');
-  const tls = req('node:tls') as typeof import('node:tls');
-  const data = workerData as { connection: ListenerConnection; channel: string; flags: Int32Array; ids: Int32Array; hashes: Int32Array; ring: Int32Array };
-  const { connection, channel, flags, ids, hashes, ring } = data;
+  const data = workerData as { connection: ListenerConnection; channel: string; cancels: string; flags: Int32Array; ids: Int32Array; hashes: Int32Array; ring: Int32Array };
+  const { connection, channel, cancels, flags, ids, hashes, ring } = data;
+  const { Redis, Cluster } = req(connection.ioredis) as typeof import('ioredis');
   const port = parentPort!;
   const slots = ids.length;
   const ringSize = (ring.length - 1) / 2;
   const h = new Int32Array(2);
   let everReady = false;
-  let delay = 50;
+  /** Redis's time (ms) when this listener last knew itself subscribed: no cancel before it was missed. */
+  let since = 0;
 
   const raise = (jobId: string) => {
     hash(jobId, h, 0);
@@ -147,84 +173,35 @@ function listenerThread(hash: (jobId: string, out: Int32Array, at: number) => vo
     }
   };
 
-  const command = (...args: string[]) => `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('');
-
-  /** Parses one RESP value at `at`; undefined when the buffer holds only part of it. */
-  const parse = (buf: Buffer, at: number): [unknown, number] | undefined => {
-    const end = buf.indexOf('\r\n', at);
-    if (end < 0) return undefined;
-    const type = String.fromCharCode(buf[at]!);
-    const line = buf.toString('utf8', at + 1, end);
-    if (type === '+' || type === ':') return [line, end + 2];
-    if (type === '-') return [new Error(line), end + 2];
-    if (type === '$') {
-      const length = Number(line);
-      if (length < 0) return [null, end + 2];
-      if (buf.length < end + 2 + length + 2) return undefined;
-      return [buf.toString('utf8', end + 2, end + 2 + length), end + 2 + length + 2];
-    }
-    if (type === '*' || type === '>') {
-      const count = Number(line);
-      const items: unknown[] = [];
-      let next = end + 2;
-      for (let i = 0; i < count; i++) {
-        const item = parse(buf, next);
-        if (!item) return undefined;
-        items.push(item[0]);
-        next = item[1];
-      }
-      return [items, next];
-    }
-    return [line, end + 2];
+  // two connections of the serving client's kind (one server, Sentinel, or Cluster): one subscribed,
+  // one to read the cancels that were published while the first one was reconnecting
+  const make = () => (connection.cluster ? new Cluster(connection.cluster as never, connection.options as never) : new Redis(connection.options as never));
+  const sub = make();
+  const reader = make();
+  const failed = (error: Error) => {
+    if (!everReady) port.postMessage({ t: 'failed', message: error.message });
   };
-
-  const connect = () => {
-    const options = { host: connection.host ?? '127.0.0.1', port: connection.port ?? 6379 };
-    const socket = connection.path
-      ? net.connect(connection.path)
-      : connection.tls
-        ? tls.connect({ ...(typeof connection.tls === 'object' ? connection.tls : {}), ...options, servername: connection.host })
-        : net.connect(options);
-    let pending: Buffer = Buffer.alloc(0);
-    socket.setNoDelay(true);
-    socket.on(connection.tls && !connection.path ? 'secureConnect' : 'connect', () => {
-      let out = '';
-      if (connection.password) out += connection.username ? command('AUTH', connection.username, connection.password) : command('AUTH', connection.password);
-      out += command('SUBSCRIBE', channel);
-      socket.write(out);
-    });
-    socket.on('data', (chunk: Buffer) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      let at = 0;
-      for (;;) {
-        const item = parse(pending, at);
-        if (!item) break;
-        at = item[1];
-        const value = item[0];
-        if (value instanceof Error) {
-          if (!everReady) port.postMessage({ t: 'failed', message: value.message });
-          socket.destroy();
-          return;
-        }
-        if (!Array.isArray(value)) continue;
-        if (value[0] === 'subscribe') {
-          delay = 50;
-          if (!everReady) port.postMessage({ t: 'ready' });
-          everReady = true;
-        } else if (value[0] === 'message' && typeof value[2] === 'string') {
-          raise(value[2]);
-        }
-      }
-      pending = pending.subarray(at);
-    });
-    socket.on('error', (error: Error) => {
-      if (!everReady) port.postMessage({ t: 'failed', message: error.message });
-    });
-    socket.on('close', () => {
-      // reconnect, backing off to a second
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 1000);
-    });
+  sub.on('error', failed);
+  reader.on('error', failed);
+  sub.on('message', (_channel: string, jobId: string) => raise(jobId));
+  // Redis's clock, read on the node that holds the cancels (the same clock their scores come from)
+  const time = async () => {
+    const [s, us] = (await reader.eval("return redis.call('TIME')", 1, cancels)) as [string, string];
+    return Number(s) * 1000 + Math.floor(Number(us) / 1000);
   };
-  connect();
+  // (re)subscribed: the cancels published since the last moment it knew itself subscribed (less a
+  // look-back for a drop noticed late) are read and raised again: none is lost to a reconnect
+  const subscribed = async () => {
+    await sub.subscribe(channel);
+    const now = await time();
+    if (everReady) for (const jobId of (await reader.zrangebyscore(cancels, since - lookBack, '+inf')) as string[]) raise(jobId);
+    since = now;
+    if (!everReady) port.postMessage({ t: 'ready' });
+    everReady = true;
+  };
+  sub.on('ready', () => void subscribed().catch(failed));
+  const keep = setInterval(() => {
+    if (everReady && sub.status === 'ready') time().then((now) => (since = now), () => undefined);
+  }, lookBack / 2);
+  keep.unref?.();
 }

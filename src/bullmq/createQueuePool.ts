@@ -5,7 +5,7 @@ import { deserializeError, prepareArgs, type SerializedError } from '../internal
 import { refuseTask, type TaskEvents, type TaskObserver, type TaskOutcome, type TimedTask, type WorkerPool, type WorkerPoolStats, type WorkerTask } from '../internal/pool/types.js';
 import { checkInteger, typeError } from '../internal/core/validate.js';
 import type { WorkerHandlers } from '../types.js';
-import { cancelChannel, checkQueueName, decodeValue, encodeArgs, lastValueOf, replyKey, type QueueJobData } from './wire.js';
+import { PUBLISH_CANCEL, cancelChannel, cancelLog, checkQueueName, decodeValue, encodeArgs, lastValueOf, replyKey, type QueueJobData } from './wire.js';
 
 /**
  * Options of `createQueuePool`: the queue, and BullMQ's job options under their own names
@@ -31,7 +31,6 @@ const BATCH = 1000;
 interface RedisClient {
   xrevrange(key: string, end: '+', start: '-', count: 'COUNT', n: number): Promise<[string, string[]][]>;
   duplicate(): RedisClient;
-  publish(channel: string, message: string): Promise<unknown>;
   xtrim(key: string, strategy: 'MINID', threshold: string): Promise<unknown>;
   del(key: string): Promise<unknown>;
   eval(script: string, keys: number, ...args: string[]): Promise<unknown>;
@@ -105,6 +104,7 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
   private readonly id = randomBytes(6).toString('hex');
   private readonly reply: string;
   private readonly channel: string;
+  private readonly cancels: string;
   private readonly tasks = new Map<string, Task>();
   private seq = 0;
   private lastId = '0-0';
@@ -141,6 +141,7 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
     });
     this.reply = replyKey(prefix, name, this.id);
     this.channel = cancelChannel(prefix, name);
+    this.cancels = cancelLog(prefix, name);
     this.events = `${prefix}:${name}:events`;
     this.prefixed = `${prefix}:${name}`;
     this.jobPrefix = Buffer.from(`rxc-${this.id}-`);
@@ -237,7 +238,7 @@ class QueuePool<H extends WorkerHandlers> implements WorkerPool<H> {
 
   private async publish(jobId: string): Promise<void> {
     const client = await this.client();
-    await client.publish(this.channel, jobId).catch(() => undefined);
+    await client.eval(PUBLISH_CANCEL, 1, this.cancels, jobId, this.channel).catch(() => undefined);
   }
 
   /**

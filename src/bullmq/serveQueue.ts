@@ -3,9 +3,10 @@ import { deserializeError } from '../internal/pool/protocol.js';
 import type { WorkerPool } from '../internal/pool/types.js';
 import { checkInteger, typeError } from '../internal/core/validate.js';
 import type { WorkerHandlers } from '../types.js';
-import { startCancelListener, type CancelListener, type ListenerConnection } from './cancelListener.js';
+import { createRequire } from 'node:module';
+import { listenerConnection, startCancelListener, type CancelListener, type ServingClient } from './cancelListener.js';
 import { localRunner, type JobSink, type Runner } from './localRunner.js';
-import { cancelChannel, checkQueueName, COMPLETED, completedWith, encodeValue, decodeArgs, serializeError, type QueueJobData, type ReplyKind } from './wire.js';
+import { cancelChannel, cancelLog, checkQueueName, COMPLETED, completedWith, encodeValue, decodeArgs, serializeError, type QueueJobData, type ReplyKind } from './wire.js';
 
 /**
  * Options of `serveQueue`: the queue, and BullMQ's own `Worker` options under their own names
@@ -28,9 +29,17 @@ export interface QueueServer {
   close(): Promise<void>;
 }
 
-interface RedisLike {
+interface RedisLike extends ServingClient {
   xadd(...args: (string | Buffer)[]): Promise<unknown>;
-  readonly options?: ListenerConnection;
+}
+
+/**
+ * Where ioredis is, for the cancel listener's thread: resolved from this module, as BullMQ (whose
+ * peer it is) finds it.
+ */
+function ioredisPath(): string {
+  const here = typeof __filename === 'string' ? __filename : import.meta.url;
+  return createRequire(here).resolve('ioredis');
 }
 
 /** More than any number of stalls: a stalled job comes back to a processor, which decides (see below). */
@@ -203,7 +212,7 @@ export async function serveQueue<H extends WorkerHandlers>(tasks: H | WorkerPool
     await Promise.race([worker.waitUntilReady(), failed]);
     unreachable = undefined;
     client = (await (worker.backend as unknown as { client: Promise<RedisLike> }).client) as RedisLike;
-    listener = startCancelListener(client.options ?? {}, cancelChannel(prefix, queue), slots, (jobId) => running.get(jobId)?.cancel());
+    listener = startCancelListener(listenerConnection(ioredisPath(), client), cancelChannel(prefix, queue), cancelLog(prefix, queue), slots, (jobId) => running.get(jobId)?.cancel());
     await listener.ready;
     runner = isPool ? poolRunner(tasks as WorkerPool) : localRunner(tasks as H, listener.flags);
   } catch (error) {

@@ -50,6 +50,22 @@ export function serializeError(error: unknown): SerializedError {
 /** The keys of one queue's pools: under BullMQ's own prefix, so a hash-tagged prefix keeps them in one slot. */
 export const replyKey = (prefix: string, queue: string, pool: string): string => `${prefix}:${queue}:rxc:reply:${pool}`;
 export const cancelChannel = (prefix: string, queue: string): string => `${prefix}:${queue}:rxc:cancel`;
+/** The queue's cancel log: job id → Redis's time (ms) of its cancel, the last 10 minutes of them. */
+export const cancelLog = (prefix: string, queue: string): string => `${prefix}:${queue}:rxc:cancels`;
+
+/**
+ * KEYS[1] the cancel log; ARGV job id, channel: logs the cancel with Redis's time, forgets those older
+ * than 10 minutes, and publishes it. A listener that was reconnecting when it was published reads it
+ * from the log.
+ */
+export const PUBLISH_CANCEL = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 600000)
+redis.call('PEXPIRE', KEYS[1], 600000)
+return redis.call('PUBLISH', ARGV[2], ARGV[1])
+`;
 
 /** Checks a queue name as BullMQ does, with our function's name in the message. */
 export function checkQueueName(fn: string, queue: unknown): string {
