@@ -22,9 +22,10 @@ export default defineConfig({
         extends: true,
         test: { name: 'node', include: ['spec/**/*.spec.ts', 'marble-tests/**/*.marble.ts'] },
       },
-      // the Redis suite once more through each other client family and on a real Redis Cluster
+      // the Redis suite once more through each other client family, on a real Redis Cluster and
+      // through Sentinel (a master, a replica, three Sentinels)
       // (scripts/redis-target.ts); the node project runs it on a standalone server through ioredis
-      ...(['node-redis', 'iovalkey', 'cluster-ioredis', 'cluster-node-redis'] as const).map((target) => ({
+      ...(['node-redis', 'iovalkey', 'cluster-ioredis', 'cluster-node-redis', 'sentinel-ioredis'] as const).map((target) => ({
         extends: true as const,
         test: { name: `redis:${target}`, include: ['spec/redis/**/*.spec.ts'], exclude: ['spec/redis/unreachable.spec.ts'], env: { RXC_REDIS_TARGET: target } },
       })),

@@ -6,7 +6,7 @@ import { NEVER, Observable, concatMap, defer, firstValueFrom, lastValueFrom, of,
 import { lockedSection, semaphoreMap } from '../../src/index.js';
 import { LeaseLostError, RedisLock, RedisSemaphore } from '../../src/redis/index.js';
 import { endlessSource } from '../helpers.js';
-import { clustered, redisHarness, sleep, waitFor } from './harness.js';
+import { clustered, redisHarness, sentinel, sleep, waitFor } from './harness.js';
 
 const harness = redisHarness('test');
 const { client, child, name, lib } = harness;
@@ -255,6 +255,14 @@ describe('RedisSemaphore option replicas', () => {
     it('a Redis Cluster client cannot take it (WAIT counts the replicas of one master): RangeError', () => {
       expect(() => new RedisSemaphore(lib(), 'x', { permits: 1, replicas: 1 })).toThrow(/^RedisSemaphore: options\.replicas needs a client of one master/);
     });
+  else if (sentinel)
+    it('through Sentinel, a master with one replica: each grant waits for the replica, and the sections run, in turn', async () => {
+      const n = name();
+      const sem = new RedisSemaphore(lib(), n, { permits: 1, replicas: 1 });
+      const out = await lastValueFrom(range(0, 5).pipe(concatMap((i) => sem.section(of(i))), toArray()));
+      expect(out).toEqual([0, 1, 2, 3, 4]);
+      expect(await state(client(), n)).toEqual({ holders: 0, queued: 0 });
+    });
   else
     it('with no replica to acknowledge the grant, the section never starts and errors with LeaseLostError after its lease; nothing is left held', async () => {
       const n = name();
@@ -310,8 +318,8 @@ describe('RedisSemaphore across processes', () => {
     expect(holder.lines.indexOf('torn down')).toBeLessThan(holder.lines.indexOf('lost LeaseLostError'));
   });
 
-  // a standalone server restarted empty; on a cluster a master's death is a failover: spec/redis/failover.spec.ts
-  if (!clustered)
+  // a standalone server restarted empty; on a cluster or under Sentinel a master's death is a failover: spec/failover.spec.ts
+  if (!clustered && !sentinel)
     it('Redis killed and restarted mid-section: the section errors with LeaseLostError, nothing is left held', { timeout: 30_000 }, async () => {
       const redis = client();
       redis.on('error', () => undefined); // reconnecting while the server is down

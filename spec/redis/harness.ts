@@ -8,11 +8,11 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
-import { startRedis, startRedisCluster, type RedisCluster, type RedisServer } from '../../scripts/redis-server.js';
-import { addressText, clustered, inspector, library, type Address } from '../../scripts/redis-target.js';
+import { startRedis, startRedisCluster, startSentinelSet, type RedisCluster, type RedisServer, type SentinelSet } from '../../scripts/redis-server.js';
+import { addressText, clustered, sentinel, inspector, library, type Address } from '../../scripts/redis-target.js';
 import type { RedisClient } from '../../src/redis/index.js';
 
-export { clustered, target } from '../../scripts/redis-target.js';
+export { clustered, sentinel, target } from '../../scripts/redis-target.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -36,6 +36,7 @@ export interface Replica {
 export function redisHarness(prefix: string) {
   let server: RedisServer | undefined;
   let cluster: RedisCluster | undefined;
+  let sentinels: SentinelSet | undefined;
   let address: Address;
   let shared: Awaited<ReturnType<typeof library>> | undefined;
   const clients: Redis[] = [];
@@ -43,8 +44,9 @@ export function redisHarness(prefix: string) {
   let names = 0;
   beforeAll(async () => {
     if (clustered) cluster = await startRedisCluster();
+    else if (sentinel) sentinels = await startSentinelSet();
     else server = await startRedis();
-    address = cluster ? { ports: cluster.ports, cluster: true } : { ports: [server!.port], cluster: false };
+    address = cluster ? { ports: cluster.ports, cluster: true } : sentinels ? { ports: sentinels.sentinels, cluster: false, sentinel: sentinels.name } : { ports: [server!.port], cluster: false };
     shared = await library(address);
   }, 60_000);
   afterEach(() => {
@@ -55,11 +57,12 @@ export function redisHarness(prefix: string) {
     await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
     await server?.stop();
     await cluster?.stop();
+    await sentinels?.stop();
   });
   return {
     /** The standalone server (not there on a cluster). */
     get server(): RedisServer {
-      if (!server) throw new Error('no standalone redis-server: the target is a cluster');
+      if (!server) throw new Error('no standalone redis-server: the target is a cluster or a Sentinel set');
       return server;
     },
     /** A fresh name, in braces: the keys a spec derives from it (`${name}:inside`) share its Cluster slot. */
