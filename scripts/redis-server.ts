@@ -141,9 +141,11 @@ export interface SentinelSet {
   master(): Promise<number>;
   /**
    * SIGKILLs the master and resolves once the Sentinels have promoted the replica, with the ms that
-   * took; the old master then comes back, empty, as a replica of the new one (so the set can fail
-   * over again). A replica cut off by `lag(true)` is continued right after the kill. `promoted` is
-   * called with the new master's port as soon as it is master, before the old one comes back.
+   * took; the old master then comes back, empty, as a replica of the new one. A replica cut off by
+   * `lag(true)` is continued right after the kill. `promoted` is called with the new master's port as
+   * soon as it is master, before the old one comes back. A second failover in one set has failed
+   * here (the promoted replica was later found pointed at the dead master, though every Sentinel
+   * named it master; unexplained): the spec and the bench use a fresh set for each failover.
    */
   failover(promoted?: (port: number) => Promise<unknown>): Promise<number>;
   /**
