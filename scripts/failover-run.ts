@@ -32,8 +32,6 @@ export interface FailoverResult {
   readonly sections: number;
   /** The most sections inside at once, over the permits (0: the limit held). */
   readonly over: number;
-  /** Ms during which more sections than the permits were inside. */
-  readonly overMs: number;
   /** Sections that errored, by the error's name (a LeaseLostError by the phase it ended: waiting or holding). */
   readonly errors: Record<string, number>;
   /** Tokens granted twice, and tokens granted after the kill that are not above every token before it. */
@@ -135,16 +133,9 @@ function analyse(events: Event[], permits: number, killedAt: number, promotion: 
   steps.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let inside = 0;
   let most = 0;
-  let overSince = NaN;
-  let overMs = 0;
-  for (const [at, step] of steps) {
+  for (const [, step] of steps) {
     inside += step;
     most = Math.max(most, inside);
-    if (inside > permits && Number.isNaN(overSince)) overSince = at;
-    if (inside <= permits && !Number.isNaN(overSince)) {
-      overMs += at - overSince;
-      overSince = NaN;
-    }
   }
   const tokens = [...entered.values()].map((e) => e.token!);
   const beforeKill = [...entered.values()].filter((e) => e.at < killedAt).map((e) => e.token!);
@@ -163,7 +154,6 @@ function analyse(events: Event[], permits: number, killedAt: number, promotion: 
   return {
     sections: entered.size,
     over: Math.max(0, most - permits),
-    overMs,
     errors,
     repeatedTokens: tokens.length - new Set(tokens).size,
     backwardTokens: afterKill.filter((e) => e.token! <= highest).length,

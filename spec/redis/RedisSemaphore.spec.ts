@@ -276,6 +276,18 @@ describe('RedisSemaphore option replicas', () => {
       // and a semaphore without the option takes the permit at once
       expect(await lastValueFrom(new RedisSemaphore(lib(), n, { permits: 1 }).section(of('in')))).toBe('in');
     });
+
+  if (!clustered && !sentinel)
+    it('unsubscribed while its grant waits for a replica: the permit goes back at once, not after the lease', async () => {
+      const n = name();
+      const entered: number[] = [];
+      const sem = new RedisSemaphore(lib(), n, { permits: 1, lease: 20_000, replicas: 1 });
+      const waiting = sem.section(defer(() => of(entered.push(1)))).subscribe({ error: () => undefined });
+      await waitFor(async () => (await state(client(), n)).holders === 1);
+      waiting.unsubscribe();
+      await waitFor(async () => (await state(client(), n)).holders === 0);
+      expect(entered).toEqual([]);
+    });
 });
 
 describe('RedisSemaphore across processes', () => {

@@ -127,15 +127,19 @@ export class RedisPermitCore {
     /** A grant: the section starts, once `replicas` replicas have it when the option asks for them. */
     const granted = (token: number, queued: boolean) => {
       if (token <= 0 || phase === 'done' || this.replicas === 0) return start(token, queued, queued ? performance.now() + Math.min(this.lease, HEARTBEAT) : sentAt + this.lease);
-      this.replicated(id).then(([renewed, since]) => start(renewed, false, since + this.lease), (error: unknown) => {
-        if (phase !== 'done') void this.script(this.scripts.release, id).catch(reportUnhandledError);
-        fail(error);
-      });
+      // unsubscribed meanwhile, the wait stops and the permits go back (start, or here on an error)
+      this.replicated(id, () => phase === 'done').then(
+        ([renewed, since]) => start(renewed, false, since + this.lease),
+        (error: unknown) => {
+          void this.script(this.scripts.release, id).catch(reportUnhandledError);
+          fail(error);
+        },
+      );
     };
 
     const start = (token: number, queued: boolean, until: number) => {
-      if (token <= 0) return fail(new LeaseLostError(`${this.label}: the waiting section was dropped from the queue (Redis restarted or failed over, or this process stalled past its heartbeat)`), 4);
       if (phase === 'done') return void this.script(this.scripts.release, id).catch(reportUnhandledError);
+      if (token <= 0) return fail(new LeaseLostError(`${this.label}: the waiting section was dropped from the queue (Redis restarted or failed over, or this process stalled past its heartbeat)`), 4);
       phase = 'holding';
       this.inUse += weight;
       tell(6 /* granted */);
@@ -272,7 +276,7 @@ export class RedisPermitCore {
     if (ids.length === 0) return;
     this.keeping = true;
     const sentAt = performance.now();
-    runScript<number[]>(this.client, this.scripts.keep, this.prefix, [...this.config, HEARTBEAT, ...ids]).then(
+    this.renewal(ids).then(
       (list) => {
         this.keeping = false;
         ids.forEach((id, i) => {
@@ -288,16 +292,23 @@ export class RedisPermitCore {
     );
   }
 
+  /** KEEP for `ids`: per id its token (holds, lease renewed), -1 (waits, heartbeat renewed) or 0 (unknown). */
+  private renewal(ids: readonly string[]): Promise<number[]> {
+    return runScript<number[]>(this.client, this.scripts.keep, this.prefix, [...this.config, HEARTBEAT, ...ids]);
+  }
+
   /**
    * Option `replicas`: renews the lease of the granted `id` on this process's connection, then waits
-   * until that many replicas have it (and so the grant before it); asks again while they lag. Gives
-   * the token (0: the lease is gone) and when the renewal that reached the replicas was sent.
+   * until that many replicas have it (and so the grant before it); asks again while they lag, until
+   * `stopped()`. Gives the token (0: the lease is gone, or stopped) and when the renewal that reached
+   * the replicas was sent.
    */
-  private async replicated(id: string): Promise<[number, number]> {
+  private async replicated(id: string, stopped: () => boolean): Promise<[number, number]> {
     const deadline = performance.now() + this.lease;
     for (;;) {
       const since = performance.now();
-      const keep = () => runScript<number[]>(this.client, this.scripts.keep, this.prefix, [...this.config, HEARTBEAT, id]);
+      if (stopped()) return [0, since];
+      const keep = () => this.renewal([id]);
       const [token] = await keep();
       if (!(token! > 0)) return [0, since];
       // the KEEP sent right behind the WAIT (no round trip more) says whether the node that answers
