@@ -34,7 +34,7 @@ export interface FailoverResult {
   readonly over: number;
   /** Sections that errored, by the error's name (a LeaseLostError by the phase it ended: waiting or holding). */
   readonly errors: Record<string, number>;
-  /** Tokens granted twice, and tokens granted after the kill that are not above every token before it. */
+  /** Tokens granted twice, and tokens the new master granted that are not above every token entered before the kill. */
   readonly repeatedTokens: number;
   readonly backwardTokens: number;
   /** Ms from the kill to the promotion, and to the first section that entered after the promotion. */
@@ -156,7 +156,9 @@ function analyse(events: Event[], permits: number, killedAt: number, promotion: 
     over: Math.max(0, most - permits),
     errors,
     repeatedTokens: tokens.length - new Set(tokens).size,
-    backwardTokens: afterKill.filter((e) => e.token! <= highest).length,
+    // granted by the new master (above the fence it had at its promotion) yet not above every token
+    // before the kill; a grant the old master made and replicated may start late with its own lower token
+    backwardTokens: afterKill.filter((e) => e.token! > fence && e.token! <= highest).length,
     promotion,
     serving: afterPromotion.length === 0 ? Infinity : Math.min(...afterPromotion.map((e) => e.at)) - killedAt,
     enteredUnreplicated: [...entered.values()].filter((e) => e.at < killedAt && e.token! > fence).length,
