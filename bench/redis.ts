@@ -13,7 +13,7 @@ const OVERTAKE_MS = 1;
 /** Acquisitions per process before the measured ones. */
 const WARM_UP = 5;
 
-function runProcess(address: string, lib: string, name: string, permits: number, iterations: number, target = 'ioredis'): Promise<Event[]> {
+export function runProcess(address: string, lib: string, name: string, permits: number, iterations: number, target = 'ioredis'): Promise<Event[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', `${root}bench/redis-worker.ts`, address, lib, name, String(permits), String(iterations), '2'], {
       cwd: root,
@@ -77,13 +77,21 @@ function figures(events: Event[], commands: number): Figures {
   };
 }
 
-async function measure(port: number, redis: Redis, lib: string, permits: number, iterations: number): Promise<Figures> {
+/** Redis's own counters: commands processed, and its CPU time (user + system) in µs. */
+export async function serverCounters(redis: Redis): Promise<{ commands: number; cpuUs: number }> {
+  const info = await redis.info();
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)![1]);
+  return { commands: field('total_commands_processed'), cpuUs: (field('used_cpu_user') + field('used_cpu_sys')) * 1e6 };
+}
+
+async function measure(port: number, redis: Redis, lib: string, permits: number, iterations: number): Promise<Figures & { cpuPerAcquisition: number }> {
   const name = `bench-${lib}-${permits}-${Date.now()}`;
-  const before = Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))![1]);
+  const before = await serverCounters(redis);
   const runs = await Promise.all([0, 1, 2, 3].map(() => runProcess(String(port), lib, name, permits, iterations + WARM_UP)));
-  const after = Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))![1]);
+  const after = await serverCounters(redis);
   // each process's first acquisitions open its connections and load the scripts: not measured
-  return figures(runs.flatMap((events) => events.slice(WARM_UP)), (after - before) / ((iterations + WARM_UP) * 4) * iterations * 4);
+  const acquisitions = (iterations + WARM_UP) * 4;
+  return { ...figures(runs.flatMap((events) => events.slice(WARM_UP)), ((after.commands - before.commands) / acquisitions) * iterations * 4), cpuPerAcquisition: (after.cpuUs - before.cpuUs) / acquisitions };
 }
 
 export async function redisLimits(): Promise<void> {
@@ -109,7 +117,9 @@ export async function redisLimits(): Promise<void> {
       const best = Math.max(rs.perSecond, rs1.perSecond);
       const floor = permits === 1 ? 0.85 : 0.9;
       row('acquisitions per second (ratio ≥ target)', ours.perSecond, best, 'redis-semaphore best', '/s', `≥ ${floor}`, ours.perSecond / best >= floor);
-      row('Redis commands per acquisition', ours.commandsPerAcquisition, rs.commandsPerAcquisition, 'redis-semaphore', 'cmds', '—', undefined);
+      row('Redis commands per acquisition', ours.commandsPerAcquisition, rs.commandsPerAcquisition, 'redis-semaphore', 'cmds', 'ours ≤ 12', ours.commandsPerAcquisition <= 12);
+      // the ceiling of a fleet: Redis's CPU per acquisition (user + system, from INFO)
+      row('Redis CPU per acquisition', ours.cpuPerAcquisition, rs.cpuPerAcquisition, 'redis-semaphore', 'µs', '≤ 1.5', ours.cpuPerAcquisition / rs.cpuPerAcquisition <= 1.5);
     }
   } finally {
     await redis.quit();

@@ -57,7 +57,10 @@ describe.each([
         const name = `${harness.name()}-${++round}`;
         const perKey = keyed ? Math.min(capped, permits) : permits;
         const key = (k: string) => `${prefix}:{${name}}:${k}`;
-        const members = async () => new Set([...(await redis.zrange(key('qa'), '0', '-1')), ...(await redis.zrange(key('h'), '0', '-1'))]);
+        // waiters: the keyed scripts keep a heartbeat per waiter (qa); the plain ones a queue (q) and a heartbeat per process (pa)
+        const waiters = keyed ? key('qa') : key('q');
+        // (the members of h that begin with ~ are the plain semaphore's state, not sections)
+        const members = async () => new Set([...(await redis.zrange(waiters, '0', '-1')), ...(await redis.zrange(key('h'), '0', '-1'))].filter((m) => !m.startsWith('~')));
         const acquisitions: Acquisition[] = [];
         /** the lease expiry (Redis ms) of each section of a killed process: its section ends there */
         const deadEnds = new Map<string, number>();
@@ -106,12 +109,17 @@ describe.each([
         const dead = new Set(acquisitions.filter((a) => a.driver.process.exitCode !== null || a.driver.process.signalCode !== null).map((a) => a.member!));
         const live = () =>
           redis.eval(
-            "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) local out = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf') for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. now, '+inf')) do table.insert(out, m) end return out",
-            2,
+            "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) local out = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf') " +
+              (keyed
+                ? "for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. now, '+inf')) do table.insert(out, m) end "
+                : "for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do local beat = redis.call('ZSCORE', KEYS[3], string.match(m, '^(.+):[^:]+$')) if beat and tonumber(beat) > now then table.insert(out, m) end end ") +
+              'return out',
+            3,
             key('h'),
-            key('qa'),
+            waiters,
+            key('pa'),
           ) as Promise<string[]>;
-        await waitFor(async () => (await live()).every((m) => dead.has(m)), 5000);
+        await waitFor(async () => (await live()).every((m) => m.startsWith('~') || dead.has(m)), 5000);
         const log = (await redis.lrange(`${name}:log`, 0, -1)).map((line) => line.split(' '));
         // a section's only possible error is LeaseLostError: its process stalled past its lease. Its
         // logged exit is then later than the moment Redis let others in, so it is left out of the

@@ -10,9 +10,9 @@ import { clustered, redisHarness, sentinel, sleep, waitFor } from './harness.js'
 
 const harness = redisHarness('test');
 const { client, child, name, lib } = harness;
-/** What Redis holds for a semaphore: holders and queued waiters. */
+/** What Redis holds for a semaphore: holders (the `~` members of `h` are its state) and queued waiters. */
 const state = async (redis: Redis, n: string) => ({
-  holders: await redis.zcard(`rxc:{${n}}:h`),
+  holders: (await redis.zrange(`rxc:{${n}}:h`, '0', '-1')).filter((m) => !m.startsWith('~')).length,
   queued: await redis.zcard(`rxc:{${n}}:q`),
 });
 
@@ -58,6 +58,24 @@ describe('RedisSemaphore in one process', () => {
     expect(entered).toEqual(['a', 'b', 'c']);
     first.unsubscribe();
   });
+
+  if (!clustered && !sentinel)
+    it('a light touch on Redis: at most 12 commands per acquisition (scripts’ own commands included), whether the sections wait or not', async () => {
+      const redis = client();
+      const commands = async () => Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))![1]);
+      const sem = new RedisSemaphore(lib(), name(), { permits: 2 });
+      await lastValueFrom(sem.section(of(0))); // scripts loaded, listener not yet
+      // 40 sections subscribed at once: 2 enter, 38 wait and are handed the permits one by one
+      const before = await commands();
+      await lastValueFrom(range(0, 40).pipe(semaphoreMap(sem, (i) => defer(async () => (await sleep(1), i))), toArray()));
+      const waited = (await commands()) - before - 1;
+      // one after another: none waits
+      const start = await commands();
+      for (let i = 0; i < 20; i++) await lastValueFrom(sem.section(of(i)));
+      const alone = (await commands()) - start - 1;
+      expect(waited / 40).toBeLessThanOrEqual(12);
+      expect(alone / 20).toBeLessThanOrEqual(12);
+    });
 
   it('a waiter that unsubscribes leaves the queue at once and takes no permit', async () => {
     const redis = client();
@@ -158,10 +176,10 @@ describe('RedisSemaphore in one process', () => {
     const sem = new RedisSemaphore(lib(), n, { permits: 1 });
     const token = () => lastValueFrom(sem.section((lease) => of(lease.token)));
     const first = await token();
-    const fence = await redis.get(`rxc:{${n}}:fence`);
+    const fence = await redis.zscore(`rxc:{${n}}:h`, '~fence');
     const second = await token();
     const third = await token();
-    await redis.set(`rxc:{${n}}:fence`, fence!); // the state a replica had before the last two grants
+    await redis.zadd(`rxc:{${n}}:h`, fence!, '~fence'); // the state a replica had before the last two grants
     const after = await token();
     expect([first, second, third].every((t) => Number.isSafeInteger(t) && t > 0)).toBe(true);
     expect(second).toBeGreaterThan(first);

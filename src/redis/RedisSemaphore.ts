@@ -80,7 +80,7 @@ export class RedisSemaphore implements PermitSource {
     const lease = opts.lease === undefined ? 10_000 : checkInteger(fn, 'options.lease', opts.lease, 100);
     const replicas = replicasOption(fn, conn, opts.replicas);
     // one hash tag per name: every key of a semaphore lives in one Redis Cluster slot
-    const scripts = { acquire: ACQUIRE, release: RELEASE, cancel: CANCEL, keep: KEEP };
+    const scripts = { acquire: ACQUIRE, release: RELEASE, cancel: CANCEL, keep: KEEP, processBeat: true };
     this.#core = new RedisPermitCore(conn, `rxc:{${name}}:`, randomUUID(), `RedisSemaphore '${name}'`, scripts, [this.permits, lease], lease, replicas);
   }
 

@@ -20,6 +20,11 @@ export interface PermitScripts {
   readonly cancel: string;
   /** config… heartbeat id… → per id: token (holds), -1 (waits), 0 (unknown). */
   readonly keep: string;
+  /**
+   * The scripts keep one heartbeat per process (renewed by KEEP): an acquisition sends `heartbeat` 0
+   * while the process's last one is fresh. Otherwise each waiter has its own, sent with it.
+   */
+  readonly processBeat?: boolean;
 }
 
 interface Holder {
@@ -68,8 +73,9 @@ export class RedisPermitCore {
     /** Replicas that must have a grant before its section starts (`WAIT`); 0: none. */
     private readonly replicas = 0,
   ) {
-    this.instance = instance;
-    this.grants = new Grants(client, `${prefix}${client.cluster ? 's' : 'c'}:${instance}`);
+    // the process's name carries its channel's kind: a grant's channel is `<prefix><process>`
+    this.instance = `${client.cluster ? 's' : 'c'}:${instance}`;
+    this.grants = new Grants(client, `${prefix}${this.instance}`);
   }
 
   /** Sections of this process waiting in Redis. */
@@ -83,7 +89,8 @@ export class RedisPermitCore {
   }
 
   private run<T>(subscriber: Subscriber<T>, input: SectionInput<T>, weight: number, keyArgs: readonly (string | number)[]): () => void {
-    const id = `${this.instance}:${++this.next}`;
+    // a section's id tells its process and, when not 1, its weight (see scripts.ts)
+    const id = `${this.instance}:${++this.next}${weight === 1 ? '' : `x${weight}`}`;
     let phase: 'acquiring' | 'waiting' | 'holding' | 'done' = 'acquiring';
     let controller: AbortController | undefined;
     let inner: CallbackSubscriber<T> | undefined;
@@ -124,12 +131,14 @@ export class RedisPermitCore {
 
     /** When the acquisition was sent: a lease granted at once holds a whole lease from then, at least. */
     let sentAt = 0;
+    /** The heartbeat it renewed (ms), 0: none. */
+    let beat = 0;
     /** A grant: the section starts, once `replicas` replicas have it when the option asks for them. */
     const granted = (token: number, queued: boolean) => {
-      if (token <= 0 || phase === 'done' || this.replicas === 0) return start(token, queued, queued ? performance.now() + Math.min(this.lease, HEARTBEAT) : sentAt + this.lease);
+      if (token <= 0 || phase === 'done' || this.replicas === 0) return start(token, queued ? performance.now() + Math.min(this.lease, HEARTBEAT) : sentAt + this.lease);
       // unsubscribed meanwhile, the wait stops and the permits go back (start, or here on an error)
       this.replicated(id, () => phase === 'done').then(
-        ([renewed, since]) => start(renewed, false, since + this.lease),
+        ([held, since]) => start(held ? token : 0, since + this.lease),
         (error: unknown) => {
           void this.script(this.scripts.release, id).catch(reportUnhandledError);
           fail(error);
@@ -137,14 +146,14 @@ export class RedisPermitCore {
       );
     };
 
-    const start = (token: number, queued: boolean, until: number) => {
+    const start = (token: number, until: number) => {
       if (phase === 'done') return void this.script(this.scripts.release, id).catch(reportUnhandledError);
       if (token <= 0) return fail(new LeaseLostError(`${this.label}: the waiting section was dropped from the queue (Redis restarted or failed over, or this process stalled past its heartbeat)`), 4);
       phase = 'holding';
       this.inUse += weight;
       tell(6 /* granted */);
       this.grants.forget(id);
-      if (queued) this.renewSoon();
+      // a grant from the queue holds for a heartbeat: the keeper's next renewal (≤ 500 ms) makes it whole
       this.holding.set(id, {
         until,
         lost: () => {
@@ -198,11 +207,13 @@ export class RedisPermitCore {
       .listen()
       .then(() => {
         sentAt = performance.now();
-        return this.script(this.scripts.acquire, id, weight, HEARTBEAT, this.grants.channel, ...keyArgs);
+        beat = !this.scripts.processBeat || sentAt - this.beatAt > HEARTBEAT / 2 ? HEARTBEAT : 0;
+        return this.script(this.scripts.acquire, id, weight, beat, this.grants.channel, ...keyArgs);
       })
       .then(
         (token) => {
           this.acquiring--;
+          if (beat > 0) this.beatAt = Math.max(this.beatAt, sentAt);
           if (phase === 'done') {
             // unsubscribed while the script ran: leave the queue, or give the permits straight back
             this.grants.forget(id);
@@ -252,9 +263,9 @@ export class RedisPermitCore {
    * one KEEP on its way at a time; while it is (Redis slow, unreachable or failing over), each tick
    * stops the sections whose lease may have lapsed in Redis.
    */
-  private keep(delay?: number): void {
+  private keep(): void {
     if (this.keeper) return;
-    const every = delay ?? Math.min(HEARTBEAT / 4, this.lease / 3);
+    const every = Math.min(HEARTBEAT / 4, this.lease / 3);
     this.keeper = setLongTimeout(
       () => {
         this.keeper = undefined;
@@ -270,6 +281,8 @@ export class RedisPermitCore {
   }
 
   private keeping = false;
+  /** When the last renewal of this process's heartbeat that Redis answered was sent (`processBeat`). */
+  private beatAt = -Infinity;
 
   private renew(): void {
     const ids = [...this.holding.keys(), ...this.grants.ids()];
@@ -279,6 +292,7 @@ export class RedisPermitCore {
     this.renewal(ids).then(
       (list) => {
         this.keeping = false;
+        this.beatAt = Math.max(this.beatAt, sentAt);
         ids.forEach((id, i) => {
           const result = list[i]!;
           const holder = this.holding.get(id);
@@ -300,32 +314,26 @@ export class RedisPermitCore {
   /**
    * Option `replicas`: renews the lease of the granted `id` on this process's connection, then waits
    * until that many replicas have it (and so the grant before it); asks again while they lag, until
-   * `stopped()`. Gives the token (0: the lease is gone, or stopped) and when the renewal that reached
-   * the replicas was sent.
+   * `stopped()`. Gives whether it still holds (false: the lease is gone, or stopped) and when the
+   * renewal that reached the replicas was sent.
    */
-  private async replicated(id: string, stopped: () => boolean): Promise<[number, number]> {
+  private async replicated(id: string, stopped: () => boolean): Promise<[boolean, number]> {
     const deadline = performance.now() + this.lease;
     for (;;) {
       const since = performance.now();
-      if (stopped()) return [0, since];
+      if (stopped()) return [false, since];
       const keep = () => this.renewal([id]);
       const [token] = await keep();
-      if (!(token! > 0)) return [0, since];
+      if (!(token! > 0)) return [false, since];
       // the KEEP sent right behind the WAIT (no round trip more) says whether the node that answers
       // now still has the lease: a client that resent the WAIT to a promoted replica after a failover
       // (ioredis resends what went unanswered) would otherwise count a grant that the failover lost
-      const [acked, [still]] = await Promise.all([this.client.wait(this.replicas, REPLICA_WAIT), keep()]);
-      if (!(still! > 0)) return [0, since];
-      if (acked >= this.replicas) return [token!, since];
+      // (a WAIT shorter than a third of the lease: renewals keep their cadence, whichever connection a client sends it on)
+      const [acked, [still]] = await Promise.all([this.client.wait(this.replicas, Math.min(REPLICA_WAIT, Math.floor(this.lease / 3))), keep()]);
+      if (!(still! > 0)) return [false, since];
+      if (acked >= this.replicas) return [true, since];
       if (performance.now() > deadline) throw new LeaseLostError(`${this.label}: fewer than ${this.replicas} replica(s) acknowledged the grant within the lease (${this.lease} ms)`);
     }
-  }
-
-  /** A grant from the queue holds for a heartbeat only: renew it to the whole lease at once. */
-  private renewSoon(): void {
-    this.keeper?.cancel();
-    this.keeper = undefined;
-    this.keep(0);
   }
 
   /** Closes the grant listener when nothing waits here, and the keeper when nothing is held or waits. */
