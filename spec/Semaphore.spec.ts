@@ -223,3 +223,61 @@ describe('a synchronous source inside a section stops when the subscriber unsubs
     expect(produced).toBe(3);
   });
 });
+
+describe('a section whose body is a promise (awaited as it is, without an Observable around it)', () => {
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  it('emits its value and completes, then gives the permit back; a rejection errors the section and gives it back too', async () => {
+    const sem = new Semaphore(1);
+    expect(await lastValueFrom(sem.section(() => Promise.resolve(7)))).toBe(7);
+    expect(sem.available).toBe(1);
+    const boom = new Error('boom');
+    await expect(lastValueFrom(sem.section(() => Promise.reject(boom)))).rejects.toBe(boom);
+    expect(sem.available).toBe(1);
+    // a promise given as the source itself, not from a factory, goes the same way
+    expect(await lastValueFrom(sem.section(Promise.resolve('as is')))).toBe('as is');
+  });
+
+  it('unsubscribed while the promise is pending: the permit is back at once, the next section starts, the late value is dropped', async () => {
+    const sem = new Semaphore(1);
+    let resolve!: (value: number) => void;
+    const seen: unknown[] = [];
+    const sub = sem.section(() => new Promise<number>((r) => (resolve = r))).subscribe({ next: (v) => seen.push(v), complete: () => seen.push('complete') });
+    const next = lastValueFrom(sem.section(() => Promise.resolve('next')));
+    expect(sem.available).toBe(0);
+    sub.unsubscribe();
+    expect(await next).toBe('next');
+    resolve(1);
+    await settle();
+    expect(seen).toEqual([]);
+    expect(sem.available).toBe(1);
+  });
+
+  it('a subscriber that throws on the value: reported as rxjs reports it (config.onUnhandledError), not left to the promise, and the permit is back', async () => {
+    const { config, Subscriber } = await import('rxjs');
+    const reported: unknown[] = [];
+    const before = config.onUnhandledError;
+    config.onUnhandledError = (error) => reported.push(error);
+    try {
+      const sem = new Semaphore(1);
+      const oops = new Error('oops');
+      const throwing = {
+        next: () => {
+          throw oops;
+        },
+        error: () => undefined,
+        complete: () => undefined,
+      };
+      // an observer (rxjs's SafeSubscriber catches and reports), and a bare Subscriber (which does not:
+      // the section reports it, as rxjs's own from(promise) does)
+      sem.section(() => Promise.resolve(1)).subscribe(throwing);
+      sem.section(() => Promise.resolve(2)).subscribe(new Subscriber(throwing));
+      await settle();
+      await settle();
+      expect(reported).toEqual([oops, oops]);
+      expect(sem.available).toBe(1);
+    } finally {
+      config.onUnhandledError = before;
+    }
+  });
+});

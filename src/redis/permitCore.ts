@@ -96,7 +96,7 @@ export class RedisPermitCore {
     let inner: CallbackSubscriber<T> | undefined;
     const key = keyArgs[0];
     /** For an observer: the section's times (see SectionObserver). */
-    const observed = { since_: NaN, weight_: weight };
+    const observed = { since_: -1, weight_: weight };
     const tell = (event: number) => this.observer?.on_(observed, event, key);
     tell(5 /* waits: a Redis section always asks */);
     /** The section stops holding: its weight is no longer this process's, and its observer hears how. */

@@ -62,7 +62,7 @@ export class RedisRateCore {
     let phase: 'acquiring' | 'waiting' | 'started' | 'done' = 'acquiring';
     const key = keyArgs[0];
     /** For an observer: the section's times (see SectionObserver). */
-    const observed = { since_: NaN, weight_: cost };
+    const observed = { since_: -1, weight_: cost };
     const tell = (event: number, error?: unknown) => this.observer?.on_(observed, event, key, error);
     tell(5 /* waits: a Redis section always asks */);
     const forget = () => {

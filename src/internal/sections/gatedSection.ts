@@ -21,35 +21,34 @@ export function sectionInput<T>(fn: string, source: ObservableInput<T> | ((lease
 export function gatedSection<T>(gate: Gate, fn: string, source: ObservableInput<T> | ((lease: Lease) => ObservableInput<T>), weight: number, param = 'weight'): Observable<T> {
   const input = sectionInput(fn, source);
   if (weight !== 1) checkInteger(fn, param, weight, 1, gate.permits);
-  return new Observable<T>((subscriber) => enterSection(gate, subscriber, input, weight));
+  return new GatedSection(gate, input, weight);
+}
+
+/**
+ * A section as an Observable of its own class: one object, where `new Observable(fn)` would add a
+ * closure and its context (many sections are made and subscribed at once: fewer objects, less GC).
+ */
+class GatedSection<T> extends Observable<T> {
+  constructor(
+    private readonly gate: Gate,
+    private readonly input: SectionInput<T>,
+    private readonly weight: number,
+  ) {
+    super();
+  }
+
+  /** Called by `subscribe` (rxjs's own extension point, as its Subject uses). */
+  protected _subscribe(subscriber: Subscriber<T>): void {
+    enterSection(this.gate, subscriber, this.input, this.weight);
+  }
 }
 
 /** One subscription of a section: one `Held` waiting on `gate`, reporting straight to `subscriber`. */
 export function enterSection<T>(gate: Gate, subscriber: Subscriber<T>, input: SectionInput<T>, weight: number): void {
-  const held = new Held<T>(gate, weight, subscriber, openInput, input);
+  const held = new Held<T>(gate, weight, subscriber, input);
   // registered before the source can emit, so a synchronous source stops as soon as the
-  // subscriber unsubscribes (take(1) on range(0, 1e9))
-  subscriber.add(() => held.cancel_());
+  // subscriber unsubscribes (take(1) on range(0, 1e9)); the section is a Subscription whose
+  // unsubscribe cancels it: no closure per section
+  subscriber.add(held);
   held.request_();
-}
-
-/** Opens a `section()`: its value is its source, or the factory that makes it from the lease. */
-function openInput<T>(section: Held<T>): ObservableInput<T> {
-  const input = section.value_ as SectionInput<T>;
-  return typeof input === 'function' ? input(leaseOf(section)) : input;
-}
-
-/** The lease of a section's grant: its fencing token, and a signal made on first read. */
-function leaseOf<T>(section: Held<T>): Lease {
-  return {
-    token: section.token_,
-    get signal() {
-      if (!section.controller_) {
-        section.controller_ = new AbortController();
-        // read after the section ended: aborted already
-        if (!section.holding_) section.controller_.abort();
-      }
-      return section.controller_.signal;
-    },
-  };
 }

@@ -7,7 +7,10 @@ export type SectionOutcome = 0 | 1 | 2 | 3 | 4;
 /** The names of the outcomes (`rxjs_concurrency.outcome`), by number. */
 export const OUTCOMES = ['complete', 'error', 'unsubscribe', 'cancelled_waiting', 'lease_lost'] as const;
 
-/** What an observer keeps on a section: when it asked (then when it was granted), and its weight. */
+/**
+ * What an observer keeps on a section: when it asked (then when it was granted; -1 until then: a
+ * number that stays a small integer, where NaN would box a double in every section), and its weight.
+ */
 export interface Observed {
   since_: number;
   readonly weight_: number;
@@ -45,7 +48,7 @@ export function timed(clock: () => number, handlers: SectionHandlers): SectionOb
       else if (event === 6) {
         const now = clock();
         // a section granted as it asked never waited (nor was timed)
-        handlers.granted_(key, section.weight_, section.since_ === section.since_ ? now - section.since_ : 0);
+        handlers.granted_(key, section.weight_, section.since_ >= 0 ? now - section.since_ : 0);
         section.since_ = now;
       } else if (event >= 10) handlers.left_(key, (event - 10) as SectionOutcome);
       else handlers.ended_(key, section.weight_, clock() - section.since_, event as SectionOutcome, error);

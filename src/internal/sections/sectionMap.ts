@@ -41,9 +41,9 @@ export function sectionMap<T, R>(
       };
       // the output completes when the source has and no section is left
       const end = () => outerDone && !sections.size && target.complete();
-      const open = (section: Held<R>) => project(section.value_ as T, section.index_);
       const owner: SectionOwner<R> & { closed: boolean } = {
         closed: false,
+        open_: (section) => project(section.value_ as T, section.index_),
         next: (value) => target.next(value),
         error(error, section) {
           sections.delete(section);
@@ -66,7 +66,7 @@ export function sectionMap<T, R>(
             return fail(error);
           }
           if (owner.closed) return; // `weight` and a key are user code: they may have unsubscribed the output
-          const held = new Held<R>(where, weight, owner, open, value, i);
+          const held = new Held<R>(where, weight, owner, value, i);
           sections.add(held);
           held.request_();
         },
