@@ -165,10 +165,10 @@ function shuffled(n: number): number[] {
 export async function waiterScaling(): Promise<void> {
   const sizes = [1_000, 10_000, 100_000];
   // each size runs about the same number of waiters in all, so the sizes are compared fairly
-  const perWaiter = async (n: number, fn: (n: number) => unknown, total = quick ? 100_000 : 300_000) => {
+  const perWaiter = async (n: number, fn: (n: number) => unknown, total = quick ? 100_000 : 300_000, rounds = quick ? 3 : 5) => {
     const reps = Math.max(1, total / n);
     const times: number[] = [];
-    for (let r = 0; r < (quick ? 3 : 5); r++) {
+    for (let r = 0; r < rounds; r++) {
       const start = performance.now();
       for (let k = 0; k < reps; k++) await fn(n);
       times.push(((performance.now() - start) / (reps * n)) * 1e6);
@@ -208,7 +208,7 @@ export async function waiterScaling(): Promise<void> {
   for (const n of sizes) {
     drainNs.set(n, await perWaiter(n, drainOurs));
     cancelNs.set(n, await perWaiter(n, cancelOurs));
-    mutexNs.set(n, await perWaiter(n, drainMutex, n)); // async-mutex is quadratic: one run a round
+    mutexNs.set(n, await perWaiter(n, drainMutex, n, quick ? 1 : 5)); // async-mutex is quadratic: one run a round (one round in --quick)
   }
   for (const n of sizes) {
     record({ group: 'queue', name: `enqueue then drain, ${n.toLocaleString('en')} waiters (per waiter)`, ours: drainNs.get(n)!, peer: mutexNs.get(n)!, peerName: 'async-mutex Mutex', unit: 'ns', ratio: drainNs.get(n)! / mutexNs.get(n)!, target: '—', met: undefined });

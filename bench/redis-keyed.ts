@@ -55,7 +55,7 @@ async function run(port: number, redis: Redis, lib: 'keyed' | 'plain', noisy: nu
   const workers = [worker(port, lib, name, 'noisy', noisy), worker(port, lib, name, 'q1', quietEach), worker(port, lib, name, 'q2', quietEach)];
   await until(() => workers.every((w) => w.lines.includes('ready')));
   workers[0]!.go();
-  const queue = lib === 'keyed' ? `rxk:{${name}}:qa` : `rxc:{${name}}:qa`;
+  const queue = lib === 'keyed' ? `rxk:{${name}}:qa` : `rxc:{${name}}:q`;
   await until(async () => (await redis.zcard(queue)) >= noisy / 2);
   workers[1]!.go();
   workers[2]!.go();

@@ -13,9 +13,9 @@ const OVERTAKE_MS = 1;
 /** Acquisitions per process before the measured ones. */
 const WARM_UP = 5;
 
-export function runProcess(address: string, lib: string, name: string, permits: number, iterations: number, target = 'ioredis'): Promise<Event[]> {
+export function runProcess(address: string, lib: string, name: string, permits: number, iterations: number, target = 'ioredis', hold = 2, connections = 1): Promise<Event[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `${root}bench/redis-worker.ts`, address, lib, name, String(permits), String(iterations), '2'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', `${root}bench/redis-worker.ts`, address, lib, name, String(permits), String(iterations), String(hold), String(connections)], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, RXC_REDIS_TARGET: target },
@@ -172,5 +172,46 @@ export async function redisTopologies(): Promise<void> {
   } finally {
     await server.stop();
     await cluster.stop();
+  }
+}
+
+/**
+ * The scale run: 32 connections on one redis-server (4 processes of 8 clients, each client its own
+ * loop of acquire → release with nothing held), Semaphore(8): acquisitions per second and Redis's
+ * CPU, for ours and for redis-semaphore (its default retryInterval, 10 ms, and 1 ms).
+ */
+export async function redisScale(): Promise<void> {
+  const server = await startRedis();
+  const redis = new Redis({ port: server.port, host: '127.0.0.1' });
+  const iterations = quick ? 20 : 150;
+  try {
+    const run = async (lib: string) => {
+      const name = `scale-${lib}-${Date.now()}`;
+      const before = await serverCounters(redis);
+      const started = performance.now();
+      const runs = await Promise.all([0, 1, 2, 3].map(() => runProcess(String(server.port), lib, name, 8, iterations, 'ioredis', 0, 8)));
+      const seconds = (performance.now() - started) / 1000;
+      const after = await serverCounters(redis);
+      const acquisitions = runs.reduce((n, events) => n + events.length, 0);
+      // the processes' start (a few hundred ms each) is in the wall time: the rate counts from the first request
+      const events = runs.flat();
+      const span = (Math.max(...events.map((e) => e[2])) - Math.min(...events.map((e) => e[0]))) / 1000;
+      return { perSecond: acquisitions / span, cpuShare: (after.cpuUs - before.cpuUs) / 1e6 / seconds, cpuPerAcquisition: (after.cpuUs - before.cpuUs) / acquisitions };
+    };
+    const ours = await run('ours');
+    const rs = await run('rs');
+    const rs1 = await run('rs1');
+    const label = `32 connections (4 processes × 8), Semaphore(8), ${iterations} each`;
+    const row = (what: string, o: number, peer: number, peerName: string, unit: string) =>
+      record({ group: 'redis scale', name: `${label}: ${what}`, ours: o, peer, peerName, unit, ratio: o / peer, target: '—', met: undefined });
+    row('acquisitions per second', ours.perSecond, rs.perSecond, 'redis-semaphore', '/s');
+    row('acquisitions per second', ours.perSecond, rs1.perSecond, 'redis-semaphore ri=1', '/s');
+    row('Redis CPU (share of one core, while it ran)', ours.cpuShare, rs.cpuShare, 'redis-semaphore', 'cores');
+    row('Redis CPU (share of one core, while it ran)', ours.cpuShare, rs1.cpuShare, 'redis-semaphore ri=1', 'cores');
+    row('Redis CPU per acquisition', ours.cpuPerAcquisition, rs.cpuPerAcquisition, 'redis-semaphore', 'µs');
+    row('Redis CPU per acquisition', ours.cpuPerAcquisition, rs1.cpuPerAcquisition, 'redis-semaphore ri=1', 'µs');
+  } finally {
+    await redis.quit();
+    await server.stop();
   }
 }
