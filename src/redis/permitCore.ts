@@ -38,6 +38,9 @@ interface Holder {
   until: number;
 }
 
+/** Ms a grant found by a renewal waits for its own message, which has its token (see `renew`). */
+const MESSAGE_GRACE = 50;
+
 /** Ms a grant waits for `WAIT replicas` before it renews and asks again (option `replicas`). */
 const REPLICA_WAIT = 500;
 
@@ -298,8 +301,11 @@ export class RedisPermitCore {
           const holder = this.holding.get(id);
           if (holder && result === 0) holder.lost();
           else if (holder) holder.until = sentAt + this.lease;
-          // a grant whose message was missed, or a waiter Redis forgot
-          if (!holder && result !== -1) this.grants.take(id, result);
+          // a waiter Redis forgot; or a grant whose message was missed: its token is then a fresh one,
+          // so the message (sent before this reply, on the listener's connection) is given a moment
+          // to arrive first with the grant's own token (the token keeps telling the grant order)
+          if (!holder && result === 0) this.grants.take(id, 0);
+          else if (!holder && result > 0) setLongTimeout(() => this.grants.take(id, result), MESSAGE_GRACE, true);
         });
       },
       () => (this.keeping = false),
