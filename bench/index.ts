@@ -56,6 +56,8 @@ for (const group of chosen) {
   console.log(`-- ${group.name}: ${((performance.now() - at) / 1000).toFixed(1)} s`);
 }
 if (json) writeFileSync(json, JSON.stringify(results));
+// a --write run keeps its own results too, should the Node 24 step or the table fail
+else if (process.argv.includes('--write')) writeFileSync(fileURLToPath(new URL('../.tmp/bench-results.json', import.meta.url)), JSON.stringify(results));
 const missed = results.filter((r) => r.met === false);
 console.log(`\n${results.length} results in ${((performance.now() - started) / 1000).toFixed(1)} s; targets missed: ${missed.length ? missed.map((r) => r.name).join('; ') : 'none'}`);
 
@@ -64,15 +66,20 @@ if (process.argv.includes('--write')) {
   // not depend on the runtime; a failover's figures are Redis's and Sentinel's)
   const root = fileURLToPath(new URL('..', import.meta.url));
   const node24 = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/runtimes.ts', 'node24'], { cwd: root, encoding: 'utf8' }).stdout.trim().split(' ')[2]!;
-  const file = `${root}.tmp/bench-node24.json`;
-  const skip24 = [...new Set([...skip, 'bundleSize', 'failovers'])];
-  const args = ['--expose-gc', '--import', 'tsx', 'bench/index.ts', '--json', file, ...(quick ? ['--quick'] : []), ...(only ? ['--only', only.join(',')] : []), '--skip', skip24.join(',')];
-  console.log(`\n-- the same on Node 24: ${node24} ${args.join(' ')}`);
-  const run24 = spawnSync(node24, args, { cwd: root, stdio: 'inherit' });
-  if (run24.status !== 0) throw new Error(`the Node 24 run failed (${run24.status})`);
-  const on24 = new Map((JSON.parse(readFileSync(file, 'utf8')) as typeof results).map((r) => [`${r.group}|${r.name}|${r.peerName}`, r]));
+  // `--node24-json FILE`: the Node 24 results of an earlier run (its --json), instead of running them again
+  const file = option('--node24-json') ?? `${root}.tmp/bench-node24.json`;
+  if (!option('--node24-json')) {
+    const skip24 = [...new Set([...skip, 'bundleSize', 'failovers'])];
+    const args = ['--expose-gc', '--import', 'tsx', 'bench/index.ts', '--json', file, ...(quick ? ['--quick'] : []), ...(only ? ['--only', only.join(',')] : []), '--skip', skip24.join(',')];
+    console.log(`\n-- the same on Node 24: ${node24} ${args.join(' ')}`);
+    const run24 = spawnSync(node24, args, { cwd: root, stdio: 'inherit' });
+    if (run24.status !== 0) throw new Error(`the Node 24 run failed (${run24.status})`);
+  }
+  // JSON writes NaN (no peer figure) as null
+  const revive = (_key: string, value: unknown) => (value === null ? NaN : value);
+  const on24 = new Map((JSON.parse(readFileSync(file, 'utf8'), revive) as typeof results).map((r) => [`${r.group}|${r.name}|${r.peerName}`, r]));
   const version24 = spawnSync(node24, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  const fmt = (n: number) => (Number.isNaN(n) ? '—' : n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toPrecision(3));
+  const fmt = (n: number) => (typeof n !== 'number' || Number.isNaN(n) ? '—' : n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toPrecision(3));
   const ratioOf = (r: (typeof results)[number] | undefined) => (r ? `${fmt(r.ratio)}${r.spread ? ` (${fmt(r.spread[0])}–${fmt(r.spread[1])})` : ''}` : 'not run');
   const metOf = (r: (typeof results)[number] | undefined) => (r?.met === undefined ? '' : r.met ? 'met' : '**missed**');
   const rows = results.map((r) => {
@@ -93,7 +100,7 @@ if (process.argv.includes('--write')) {
       '',
       `Machine: ${machine()}. Run: ${new Date().toISOString().slice(0, 10)}${quick ? ' (quick mode)' : ''}.`,
       `The times are Node ${process.version}'s; the second ratio column is the same benchmark run on Node 24 LTS (${version24}) in a`,
-      'process of its own right after (bundle sizes and failovers are not run again: they do not depend on',
+      'process of its own on the same machine (bundle sizes and failovers are not run again: they do not depend on',
       'the runtime).',
       '',
       `| group | benchmark | ours | peer | peer’s | ratio (${process.version}) | ratio (${version24}) | target | ${process.version} | ${version24} |`,

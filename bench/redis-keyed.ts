@@ -74,7 +74,10 @@ async function run(port: number, redis: Redis, lib: 'keyed' | 'plain', noisy: nu
     if (next !== Infinity) handoffs.push(next - r);
   }
   const prefix = lib === 'keyed' ? `rxk:{${name}}:*` : `rxc:{${name}}:*`;
-  const leftover = (await redis.keys(prefix)).filter((k) => !/:(seq|fence)$/.test(k)).length;
+  // the counters that stay on purpose: `seq` and `fence` (keyed), `s` and `h` holding only its state members `~n`, `~fence` (plain)
+  const counters = async (k: string) => /:(seq|fence|s)$/.test(k) || (/:h$/.test(k) && (await redis.zrange(k, '0', '-1')).every((m) => m.startsWith('~')));
+  const keys = await redis.keys(prefix);
+  const leftover = (await Promise.all(keys.map(counters))).filter((kept) => !kept).length;
   return { quietP99: percentile(quiet.map(([req, , rel]) => rel - req), 0.99), handoffP50: percentile(handoffs, 0.5), jain: jain(order), leftover };
 }
 

@@ -36,6 +36,10 @@ describe('RedisSemaphore in one process', () => {
     expect(out).toHaveLength(12);
     expect(Number(await redis.get(`${n}:inside:most`))).toBe(3);
     expect(await state(redis, n)).toEqual({ holders: 0, queued: 0 });
+    // the processes' heartbeats go with the last one written: no key stays for good but the counters (h's state, s)
+    const ttl = await redis.pttl(`rxc:{${n}}:pa`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(2000);
   });
 
   it('strict FIFO in arrival order, weights included: a heavy waiter blocks the lighter ones behind it', async () => {

@@ -10,7 +10,10 @@
  *   and µs where expiries are ms), so the purge of expired leases (`ZRANGEBYSCORE h 0 now`) never
  *   meets them;
  * - waiters in arrival order: `q` (ZSET id → sequence), with `s` (HASH): `seq` the last arrival;
- * - `pa` (ZSET process → heartbeat expiry): one heartbeat per process, not one per waiting section.
+ * - `pa` (ZSET process → heartbeat expiry): one heartbeat per process, not one per waiting section
+ *   (the key expires with the last heartbeat written).
+ *
+ * `h`'s state members and `s` stay after the last section, as the counters `fence` and `seq` did.
  *
  * A section's id is `<process>:<n>`, with `x<weight>` after it when its weight is not 1 (`c:ab12:7`,
  * `c:ab12:8x3`); its process is `c:<uuid>` (`s:<uuid>` on a Redis Cluster) and the process listens
@@ -188,7 +191,11 @@ end
 export const ACQUIRE = `${COMMON}
 local permits, lease, id, weight, beat = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 state()
-if beat > 0 then redis.call('ZADD', PA, time()[1] + beat, processOf(id)) end
+if beat > 0 then
+  redis.call('ZADD', PA, time()[1] + beat, processOf(id))
+  -- the heartbeats go with the last process that sent one: no key is left behind for good
+  redis.call('PEXPIRE', PA, beat)
+end
 if n + weight <= permits and redis.call('EXISTS', Q) == 0 then
   n = n + weight
   local token = nextToken()
@@ -250,6 +257,7 @@ if #ARGV >= 4 then
   local ids = {}
   for i = 4, #ARGV do ids[#ids + 1] = ARGV[i] end
   redis.call('ZADD', PA, t + beat, processOf(ids[1]))
+  redis.call('PEXPIRE', PA, beat)
   local held = many('ZMSCORE', H, ids)
   local waiting = {}
   for i, id in ipairs(ids) do
