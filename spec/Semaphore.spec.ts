@@ -281,3 +281,22 @@ describe('a section whose body is a promise (awaited as it is, without an Observ
     }
   });
 });
+
+describe('a promise-bodied section, composed', () => {
+  it('inside switchMap (a pending one is cancelled and its permit comes back), under repeat, and take(1) after it', async () => {
+    const { switchMap, repeat, from } = await import('rxjs');
+    const sem = new Semaphore(1);
+    let started = 0;
+    const slow = (i: number) => () => (started++, new Promise<number>((r) => setTimeout(() => r(i), 20)));
+    // each new value switches away from the pending section: only the last one's value arrives
+    const out = await lastValueFrom(from([1, 2, 3]).pipe(switchMap((i) => sem.section(slow(i))), toArray()));
+    expect(out).toEqual([3]);
+    expect(sem.available).toBe(1);
+    // re-subscribed by repeat three times, each time from its own complete
+    const again = await lastValueFrom(sem.section(() => Promise.resolve(7)).pipe(repeat(3), toArray()));
+    expect(again).toEqual([7, 7, 7]);
+    expect(await lastValueFrom(sem.section(() => Promise.resolve(8)).pipe(take(1)))).toBe(8);
+    expect(sem.available).toBe(1);
+    expect(started).toBe(3);
+  });
+});

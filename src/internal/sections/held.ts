@@ -151,10 +151,6 @@ export class Held<T> extends Subscriber<T> implements Waiter {
     if (this.#giveBack(2 /* unsubscribe */)) this.#gate.dispatch_();
   }
 
-  /** Cancels the section (see `unsubscribe`). */
-  cancel_(): void {
-    this.unsubscribe();
-  }
 
   /** Tells the gate's observer, if it has one, of an event of this section (see `SectionObserver`). */
   #tell(event: number, error?: unknown): void {

@@ -37,7 +37,7 @@ export function sectionMap<T, R>(
         // newest first: the waiting sections leave the queue before a running one's release reaches them
         const all = [...sections].reverse();
         sections.clear();
-        for (const section of all) section.cancel_();
+        for (const section of all) section.unsubscribe();
       };
       // the output completes when the source has and no section is left
       const end = () => outerDone && !sections.size && target.complete();
