@@ -140,10 +140,14 @@ if (mode === 'work') {
           (lease) =>
             new Observable<never>((subscriber) => {
               void log(`${semName}:log`, `enter ${id} ${lease.token} ${weight}`);
+              // the exit's log line is in place before the section can end, so it goes out before the
+              // release (a teardown returned after a synchronous complete would run after it): a
+              // process killed between the two leaves a section that Redis still holds, never one
+              // that Redis let go of without its exit logged
+              subscriber.add(() => void log(`${semName}:log`, `exit ${id}`));
               section.release = () => subscriber.complete();
               // released while it waited: it leaves as soon as it is in
               if (section.releaseOnEntry) subscriber.complete();
-              return () => void log(`${semName}:log`, `exit ${id}`);
             }),
           Number(weight),
         )

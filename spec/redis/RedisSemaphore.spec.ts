@@ -352,6 +352,31 @@ describe('RedisSemaphore across processes', () => {
     expect(holder.lines.indexOf('torn down')).toBeLessThan(holder.lines.indexOf('lost LeaseLostError'));
   });
 
+  it('a waiter stopped with SIGSTOP, granted meanwhile, hears its grant past the heartbeat it held by: its section never starts, it errors with LeaseLostError, the permit comes back', { timeout: 30_000 }, async () => {
+    const redis = client();
+    const n = name();
+    const sem = new RedisSemaphore(lib(), n, { permits: 1, lease: 10_000 });
+    let release!: () => void;
+    sem.section(new Observable<void>((s) => void (release = () => s.complete()))).subscribe();
+    await waitFor(async () => (await state(redis, n)).holders === 1);
+    const waiter = child(['drive', '-', '-', '10000']);
+    await waitFor(() => waiter.lines.includes('ready'), 20_000);
+    waiter.process.stdin!.write(`acquire ${n} 1 w 1\n`);
+    await waitFor(async () => (await state(redis, n)).queued === 1, 20_000);
+    waiter.process.kill('SIGSTOP');
+    // Redis grants the stopped waiter (its message waits in its socket) for a heartbeat (2 s), unrenewed
+    release();
+    await waitFor(async () => (await state(redis, n)).queued === 0);
+    await sleep(2500);
+    waiter.process.kill('SIGCONT');
+    await waitFor(() => waiter.lines.some((l) => l.startsWith('error w ')), 10_000);
+    expect(waiter.lines).toContain('error w LeaseLostError');
+    // it never ran on a grant that Redis may have handed on already
+    expect(await redis.lrange(`${n}:log`, 0, -1)).toEqual([]);
+    await waitFor(async () => (await state(redis, n)).holders === 0, 10_000);
+    expect(await lastValueFrom(sem.section(defer(async () => 'in')))).toBe('in');
+  });
+
   // a standalone server restarted empty; on a cluster or under Sentinel a master's death is a failover: spec/failover.spec.ts
   if (!clustered && !sentinel)
     it('Redis killed and restarted mid-section: the section errors with LeaseLostError, nothing is left held', { timeout: 30_000 }, async () => {

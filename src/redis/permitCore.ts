@@ -57,6 +57,12 @@ export class RedisPermitCore {
   /** Sections queued in Redis, by id, and the channel where their grants arrive. */
   private readonly grants: Grants;
   private readonly holding = new Map<string, Holder>();
+  /**
+   * Per section queued in Redis: when the last script that found it still waiting was sent (its
+   * acquisition, then each renewal). Redis granted it later, so its grant, which holds for a
+   * heartbeat until renewed, is sure to hold until then plus a heartbeat.
+   */
+  private readonly seen = new Map<string, number>();
   /** Sections whose acquisition is on its way: the grant listener must stay. */
   private acquiring = 0;
   private keeper: LongTimer | undefined;
@@ -112,6 +118,7 @@ export class RedisPermitCore {
       if (phase === 'done') return;
       tell(10 + outcome);
       phase = 'done';
+      this.seen.delete(id);
       this.grants.forget(id);
       this.holding.delete(id);
       this.idle();
@@ -138,7 +145,10 @@ export class RedisPermitCore {
     let beat = 0;
     /** A grant: the section starts, once `replicas` replicas have it when the option asks for them. */
     const granted = (token: number, queued: boolean) => {
-      if (token <= 0 || phase === 'done' || this.replicas === 0) return start(token, queued ? performance.now() + Math.min(this.lease, HEARTBEAT) : sentAt + this.lease);
+      // not from when its message arrived: a process that stalled meanwhile would count a lease that Redis may have ended
+      const until = queued ? (this.seen.get(id) ?? sentAt) + Math.min(this.lease, HEARTBEAT) : sentAt + this.lease;
+      this.seen.delete(id);
+      if (token <= 0 || phase === 'done' || this.replicas === 0) return start(token, until);
       // unsubscribed meanwhile, the wait stops and the permits go back (start, or here on an error)
       this.replicated(id, () => phase === 'done').then(
         ([held, since]) => start(held ? token : 0, since + this.lease),
@@ -152,6 +162,11 @@ export class RedisPermitCore {
     const start = (token: number, until: number) => {
       if (phase === 'done') return void this.script(this.scripts.release, id).catch(reportUnhandledError);
       if (token <= 0) return fail(new LeaseLostError(`${this.label}: the waiting section was dropped from the queue (Redis restarted or failed over, or this process stalled past its heartbeat)`), 4);
+      // granted, but this process learnt of it too late: Redis may have handed the permits on already
+      if (until <= performance.now()) {
+        void this.script(this.scripts.release, id).catch(reportUnhandledError);
+        return fail(new LeaseLostError(`${this.label}: the grant came after its lease may have ended in Redis (this process stalled)`), 4);
+      }
       phase = 'holding';
       this.inUse += weight;
       tell(6 /* granted */);
@@ -230,6 +245,7 @@ export class RedisPermitCore {
             return granted(token, false);
           }
           phase = 'waiting';
+          this.seen.set(id, sentAt);
           this.grants.confirm(id);
           this.keep();
         },
@@ -245,6 +261,7 @@ export class RedisPermitCore {
       phase = 'done';
       if (was === 'waiting' || was === 'acquiring') tell(13 /* left: cancelled_waiting */);
       if (was === 'waiting') {
+        this.seen.delete(id);
         this.grants.forget(id);
         void this.script(this.scripts.cancel, id).catch(reportUnhandledError);
       } else if (was === 'holding') {
@@ -301,6 +318,7 @@ export class RedisPermitCore {
           const holder = this.holding.get(id);
           if (holder && result === 0) holder.lost();
           else if (holder) holder.until = sentAt + this.lease;
+          else if (result === -1 && this.seen.has(id)) this.seen.set(id, sentAt);
           // a waiter Redis forgot; or a grant whose message was missed: its token is then a fresh one,
           // so the message (sent before this reply, on the listener's connection) is given a moment
           // to arrive first with the grant's own token (the token keeps telling the grant order)
