@@ -7,7 +7,7 @@ import { deserializeError, prepareArgs, type FromWorker, type Prepared } from '.
 import { Slot, type Job } from './slot.js';
 import { refuseTask, type TaskEvents, type TaskObserver, type TaskOutcome, type WorkerPool, type WorkerPoolOptions, type WorkerPoolStats, type WorkerTask } from './types.js';
 
-function sharedFlags(): SharedArrayBuffer | undefined {
+function shared(): SharedArrayBuffer | undefined {
   try {
     return typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : undefined;
   } catch {
@@ -149,14 +149,15 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
   }
 
   private spawn(): Slot {
-    const flags = sharedFlags();
+    const flags = shared();
+    const bell = flags && shared();
     // the slot is needed by the callbacks, which only fire after this function returns
     const handle = this.platform.spawnWorker(this.source, this.options.resourceLimits, {
       message: (message) => this.onMessage(slot, message),
       crash: (error) => this.crash(slot, error),
     });
-    const slot = new Slot(handle, flags ? new Int32Array(flags) : undefined, this.platform.unrefTimers);
-    handle.post({ t: 'init', flags });
+    const slot = new Slot(handle, flags ? new Int32Array(flags) : undefined, this.platform.unrefTimers, bell ? new Int32Array(bell) : undefined);
+    handle.post({ t: 'init', flags, bell });
     this.slots.add(slot);
     return slot;
   }
@@ -174,6 +175,12 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
         const { name, fn } = job.task;
         const message = fn === undefined ? { t: 'run' as const, id: job.id, name, args: job.prepared.args } : { t: 'run' as const, id: job.id, fn, args: job.prepared.args };
         slot.handle.post(message, job.prepared.transfer);
+        // a Node worker that just finished a task waits a moment on the bell for its next one
+        // (Atomics.wait: asleep, not spinning, and woken without a turn of its event loop)
+        if (slot.bell) {
+          Atomics.add(slot.bell, 0, 1);
+          Atomics.notify(slot.bell, 0, 1);
+        }
       } catch (error) {
         // arguments that cannot be cloned (DataCloneError) error this subscriber, not the pool
         this.end(job, slot, 1, () => job.observer.error(error));

@@ -1,14 +1,15 @@
 /**
  * The message protocol between a pool and its workers, shared by the Node and browser adapters.
  *
- * main → worker: `init` (the shared cancel flag), `run` (a task by name, or an inline function's
+ * main → worker: `init` (the shared cancel flag, and the bell: a counter of the `run` messages
+ * posted, which an idle Node worker waits on with `Atomics.wait`), `run` (a task by name, or an inline function's
  * source), `cancel`, `stop` (cancel everything: the in-process pool's terminate). worker → main: `next`,
  * `nexts` (several values of a synchronous iterator at once), `error`, `complete`, and `value` (a
  * last value and the completion in one message, for plain and promised results); after a `cancel`, the worker's
  * `error` or `complete` for that task says it has stopped and is free again.
  */
 export type ToWorker =
-  | { readonly t: 'init'; readonly flags: SharedArrayBuffer | undefined }
+  | { readonly t: 'init'; readonly flags: SharedArrayBuffer | undefined; readonly bell?: SharedArrayBuffer | undefined }
   | { readonly t: 'run'; readonly id: number; readonly name?: string; readonly fn?: string; readonly args: readonly unknown[] }
   | { readonly t: 'cancel'; readonly id: number }
   | { readonly t: 'stop' };

@@ -37,6 +37,8 @@ export class Slot {
     readonly handle: WorkerHandle,
     readonly flags: Int32Array | undefined,
     private readonly unrefTimers: boolean,
+    /** The count of `run` messages posted to the worker, which it waits on when idle (see runtime.ts). */
+    readonly bell?: Int32Array,
   ) {}
 
   /** The slot takes `job`: the worker is referenced while it runs. */
