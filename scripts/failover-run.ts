@@ -105,7 +105,8 @@ export async function runFailover(set: SentinelSet, name: string, options: Failo
     // the last token the promoted replica had: a section that entered before the kill with a higher
     // one ran on a grant the failover lost
     let fence = Infinity;
-    const promotion = await set.failover(async (port) => (fence = Number(await cli(port, 'zscore', `rxc:{${name}}:h`, '~fence'))));
+    // read before its promotion: once promoted, the clients' first renewals draw tokens above it
+    const promotion = await set.failover(undefined, async (port) => (fence = Number(await cli(port, 'zscore', `rxc:{${name}}:h`, '~fence'))));
     await new Promise((r) => setTimeout(r, after));
     for (const child of children) child.stdin!.write('stop\n');
     const ended = await Promise.all(exited.map((p) => Promise.race([p, new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))])));

@@ -143,11 +143,13 @@ export interface SentinelSet {
    * SIGKILLs the master and resolves once the Sentinels have promoted the replica, with the ms that
    * took; the old master then comes back, empty, as a replica of the new one. A replica cut off by
    * `lag(true)` is continued right after the kill. `promoted` is called with the new master's port as
-   * soon as it is master, before the old one comes back. A second failover in one set has failed
+   * soon as it is master, before the old one comes back; `continued` with the replica's port right
+   * after the kill, before its promotion (nothing can write to it yet: it has what the master had
+   * sent it, as when it was cut off). A second failover in one set has failed
    * here (the promoted replica was later found pointed at the dead master, though every Sentinel
    * named it master; unexplained): the spec and the bench use a fresh set for each failover.
    */
-  failover(promoted?: (port: number) => Promise<unknown>): Promise<number>;
+  failover(promoted?: (port: number) => Promise<unknown>, continued?: (port: number) => Promise<unknown>): Promise<number>;
   /**
    * `lag(true)` cuts the replica off: it is stopped (SIGSTOP) and the master drops its link (`CLIENT
    * KILL TYPE replica`), so the master's writes from then on reach it no more, as with a replica that
@@ -217,13 +219,15 @@ async function sentinelSet(name: string): Promise<SentinelSet> {
     follower?.kill('SIGSTOP');
     await cli(await master(), 'client', 'kill', 'type', 'replica');
   };
-  const failover = async (promoted?: (port: number) => Promise<unknown>) => {
+  const failover = async (promoted?: (port: number) => Promise<unknown>, continued?: (port: number) => Promise<unknown>) => {
     const old = await master();
     const follower = await replicaOf();
+    const followerPort = [...servers].find(([, child]) => child === follower)?.[0];
     const began = performance.now();
     await kill(servers.get(old));
     follower?.kill('SIGCONT');
     servers.delete(old);
+    if (followerPort !== undefined) await continued?.(followerPort);
     await until('the Sentinels promoting the replica', async () => {
       const now = await master();
       return now > 0 && now !== old && (await cli(now, 'role')).startsWith('master');
