@@ -19,6 +19,12 @@ const pool = (options: Parameters<typeof createWorkerPool>[1] = {}) => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const errorOf = (o: Observable<unknown>) => lastValueFrom(o).then(() => undefined, (e: unknown) => e as Error);
+/** Both workers of an idle size-2 pool at once: each answers its id and bumps. */
+const bothWorkers = async (p: WorkerPool<Tasks>) => {
+  const states = await Promise.all([0, 1].map(() => lastValueFrom(fromWorker(p, 'stateAfter', 30))));
+  expect(new Set(states.map((s) => s.id)).size).toBe(2);
+  return states;
+};
 const waitFor = async (check: () => boolean, ms = 3000) => {
   const end = Date.now() + ms;
   while (!check()) {
@@ -129,6 +135,52 @@ describe('fromWorker with real worker_threads', () => {
     expect(p.stats.queued).toBe(0);
     await done;
     expect(await firstValueFrom(fromWorker(p, 'bumps'))).toBe(0);
+  });
+
+  it('a task sent ahead to a busy worker is taken back by the worker that frees first: FIFO across workers', async () => {
+    // every worker busy: the next task is sent ahead to the first one, whose task never ends by itself
+    const p = pool({ size: 2, cancelGrace: 10_000 });
+    const endless = fromWorker(p, 'spinPolitely').subscribe({ error: () => undefined });
+    const short = lastValueFrom(fromWorker(p, 'later', 'short', 30));
+    const ahead = lastValueFrom(fromWorker(p, 'bump'));
+    expect(p.stats).toEqual({ workers: 2, busy: 2, queued: 1 });
+    // the short task's worker comes free and runs it; left behind the endless task, it would never end
+    const first = await Promise.race([ahead, sleep(10_000).then(() => 'still waiting')]);
+    expect(first).toBe(1);
+    expect(await short).toBe('short');
+    // the endless task's worker, stopped, skips the task taken back from it and takes new work
+    endless.unsubscribe();
+    await waitFor(() => p.stats.busy === 0);
+    const states = await bothWorkers(p);
+    expect(states.map((s) => s.bumps).sort()).toEqual([0, 1]); // it ran once, on one worker
+    expect(p.stats).toEqual({ workers: 2, busy: 0, queued: 0 });
+  });
+
+  it('a task that transfers is never sent ahead: taken by the worker that frees, its buffer arrives whole', async () => {
+    const p = pool({ size: 2, cancelGrace: 10_000 });
+    const endless = fromWorker(p, 'spinPolitely').subscribe({ error: () => undefined });
+    const short = lastValueFrom(fromWorker(p, 'later', 'short', 30));
+    const buffer = new ArrayBuffer(1024);
+    const moved = lastValueFrom(fromWorker(p, 'byteLength', transfer(buffer, [buffer])));
+    expect(p.stats.queued).toBe(1);
+    expect(await moved).toBe(1024);
+    expect(await short).toBe('short');
+    endless.unsubscribe();
+  });
+
+  it('a task sent ahead and cancelled never runs, and its worker goes on', async () => {
+    const p = pool({ size: 2, cancelGrace: 10_000 });
+    const endless = fromWorker(p, 'spinPolitely').subscribe({ error: () => undefined });
+    const other = fromWorker(p, 'spinPolitely').subscribe({ error: () => undefined });
+    const doomed = fromWorker(p, 'bump').subscribe();
+    expect(p.stats.queued).toBe(1);
+    doomed.unsubscribe();
+    expect(p.stats.queued).toBe(0);
+    endless.unsubscribe();
+    other.unsubscribe();
+    await waitFor(() => p.stats.busy === 0);
+    // the first worker found it in its port and skipped it
+    expect((await bothWorkers(p)).map((s) => s.bumps)).toEqual([0, 0]);
   });
 
   it('a transferred ArrayBuffer is detached at the sender; a worker can transfer one back', async () => {

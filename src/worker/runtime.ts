@@ -22,7 +22,7 @@ export function installRuntime(
   handlers: Record<string, (...args: never[]) => unknown> | null,
   receive?: (() => { message: unknown } | undefined) | null,
 ): void {
-  type Msg = { t: string; id: number; name?: string; fn?: string; args?: unknown[]; flags?: SharedArrayBuffer; bell?: SharedArrayBuffer };
+  type Msg = { t: string; id: number; name?: string; fn?: string; args?: unknown[]; ahead?: true; flags?: SharedArrayBuffer; bell?: SharedArrayBuffer };
   const port = endpoint as {
     postMessage(message: unknown, transfer?: unknown[]): void;
     on?(event: 'message', listener: (data: Msg) => void): void;
@@ -32,8 +32,14 @@ export function installRuntime(
   const running = new Map<number, () => void>();
   const compiled = new Map<string, (...args: unknown[]) => unknown>();
   let flags: Int32Array | undefined;
-  /** A thread pool's count of the `run` messages it posted here: an idle worker waits on it. */
+  /**
+   * A thread pool's bell: `[0]` counts the `run` messages it posted here (an idle worker waits on
+   * it); `[1]` is the claim of the task sent ahead (its id; the pool sets it to −id when it took
+   * that task back for another worker, and the worker to 0 when it starts it).
+   */
   let bell: Int32Array | undefined;
+  /** Tasks sent ahead that arrived while another task ran: they start, in order, once it ends. */
+  const waiting: Msg[] = [];
 
   const serialize = (error: unknown) => {
     if (error !== null && typeof error === 'object' && 'message' in error) {
@@ -144,6 +150,7 @@ export function installRuntime(
       finished = true;
       running.delete(id);
       postEnd(message);
+      startWaiting();
     };
     const fail = (error: unknown) => end({ t: 'error', id, error: serialize(error) });
     // a value that cannot be cloned errors this task, not the worker
@@ -160,6 +167,7 @@ export function installRuntime(
       if (error !== undefined) return fail(error);
       finished = true;
       running.delete(id);
+      startWaiting();
     };
     running.set(id, () => {
       if (ctx.aborted) return;
@@ -250,14 +258,35 @@ export function installRuntime(
     }
   };
 
+  /**
+   * A task sent ahead (while this worker still ran one) starts only if the pool has not taken it
+   * back for a worker that came free first: whoever of the two swaps its claim first has it.
+   */
+  const start = (message: Msg) => {
+    if (message.ahead && bell && Atomics.compareExchange(bell, 1, message.id, 0) === -message.id) {
+      port.postMessage({ t: 'skipped', id: message.id });
+      return;
+    }
+    run(message.id, message.name, message.fn, message.args ?? []);
+  };
+  function startWaiting(): void {
+    while (running.size === 0 && waiting.length > 0) start(waiting.shift()!);
+  }
+
   const handle = (message: Msg) => {
     if (message.t === 'init') {
       flags = message.flags ? new Int32Array(message.flags) : undefined;
       bell = message.bell ? new Int32Array(message.bell) : undefined;
     }
     else if (message.t === 'cancel') running.get(message.id)?.();
-    else if (message.t === 'stop') for (const cancel of [...running.values()]) cancel();
-    else if (message.t === 'run') run(message.id, message.name, message.fn, message.args ?? []);
+    else if (message.t === 'stop') {
+      waiting.length = 0;
+      for (const cancel of [...running.values()]) cancel();
+    } else if (message.t === 'run') {
+      // one task at a time: one sent ahead waits for the running one (an async task) to end
+      if (message.ahead && (running.size > 0 || waiting.length > 0)) waiting.push(message);
+      else start(message);
+    }
   };
   // Node: after a task that ended at once, the next message is read here, not through the event
   // loop (a turn of it and the message event cost more than a tiny task). The worker looks for it

@@ -26,6 +26,16 @@ export class Queue<N extends Linked> {
     this.size_++;
   }
 
+  /** Puts `node` (not queued) back at the head: the first to be served again. */
+  requeue_(node: N): void {
+    node.next_ = this.head_;
+    node.queued_ = true;
+    if (this.head_) this.head_.prev_ = node;
+    else this.#tail = node;
+    this.head_ = node;
+    this.size_++;
+  }
+
   /** Removes `node` if it is queued here; removing twice is harmless. */
   remove_(node: N): boolean {
     if (!node.queued_) return false;

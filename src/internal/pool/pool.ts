@@ -7,9 +7,9 @@ import { deserializeError, prepareArgs, type FromWorker, type Prepared } from '.
 import { Slot, type Job } from './slot.js';
 import { refuseTask, type TaskEvents, type TaskObserver, type TaskOutcome, type WorkerPool, type WorkerPoolOptions, type WorkerPoolStats, type WorkerTask } from './types.js';
 
-function shared(): SharedArrayBuffer | undefined {
+function shared(cells: number): SharedArrayBuffer | undefined {
   try {
-    return typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : undefined;
+    return typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4 * cells) : undefined;
   } catch {
     return undefined;
   }
@@ -43,6 +43,15 @@ export interface Platform {
  * finds the pool as it really is. A newcomer never takes a free worker while others queue (FIFO).
  * `run` messages go out from one trampolined loop, so tasks that end synchronously (the in-process
  * pool) neither grow the stack nor overtake one another.
+ *
+ * When every worker is busy, the oldest waiting task is sent ahead to one of them (`Slot.ahead`): that
+ * worker finds it in its port when its task ends and starts it without a round trip through this
+ * thread (20,000 tiny tasks on 2 workers: about 45 % less time). One task ahead at a time, the oldest,
+ * keeps FIFO exact: a worker that comes free first takes it back, unless its worker has started it
+ * (the two swap a shared claim, and only one swap can succeed), before it takes the queue's head. Two
+ * tasks ahead on two workers would let the younger start first when its worker frees first. A task
+ * with a transfer list is never sent ahead (what it moves could not be taken back), nor is anything
+ * without SharedArrayBuffer.
  */
 export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPool<H> {
   declare readonly handlers?: H;
@@ -52,6 +61,8 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
   /** Idle slots, the most recently used last (it is the warmest). Dead ones are skipped lazily. */
   private readonly free: Slot[] = [];
   private readonly queue = new Queue<Job>();
+  /** The slot holding the one job sent ahead (`Slot.ahead`), which waits for a worker like the queued ones. */
+  private aheadOn: Slot | undefined = undefined;
   /** Slots whose new job's `run` message has not gone out yet. */
   private readonly toPost: Slot[] = [];
   private nextId = 1;
@@ -75,7 +86,7 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
   get stats(): WorkerPoolStats {
     let busy = 0;
     for (const slot of this.slots) if (slot.job) busy++;
-    return { workers: this.slots.size, busy, queued: this.queue.size_ };
+    return { workers: this.slots.size, busy, queued: this.queue.size_ + (this.aheadOn ? 1 : 0) };
   }
 
   run(task: WorkerTask, observer: TaskObserver): () => void {
@@ -117,8 +128,16 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
         this.post();
         return () => this.cancel(job);
       }
+      if (this.maxQueue > 0 && movable(job)) {
+        for (const busy of this.slots) {
+          if (!this.canTakeAhead(busy)) continue;
+          this.sendAhead(busy, job);
+          this.post();
+          return () => this.cancel(job);
+        }
+      }
     }
-    if (this.queue.size_ >= this.maxQueue) {
+    if (this.queue.size_ + (this.aheadOn ? 1 : 0) >= this.maxQueue) {
       job.done = true;
       return refuseTask(this.tasks_, observer, new RangeError(`fromWorker: the pool's queue is full (maxQueue ${this.maxQueue})`));
     }
@@ -136,9 +155,12 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
     const stopping: Promise<void>[] = [];
     for (const slot of [...this.slots]) {
       if (slot.job) ended.push(slot.job);
+      if (slot.ahead) ended.push(slot.ahead);
+      slot.ahead = undefined;
       this.slots.delete(slot);
       stopping.push(slot.kill());
     }
+    this.aheadOn = undefined;
     for (const job of ended) this.end(job, undefined, 1, () => job.observer.error(terminatedError()));
     await Promise.all(stopping);
   }
@@ -149,8 +171,8 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
   }
 
   private spawn(): Slot {
-    const flags = shared();
-    const bell = flags && shared();
+    const flags = shared(1);
+    const bell = flags && shared(2);
     // the slot is needed by the callbacks, which only fire after this function returns
     const handle = this.platform.spawnWorker(this.source, this.options.resourceLimits, {
       message: (message) => this.onMessage(slot, message),
@@ -162,32 +184,112 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
     return slot;
   }
 
-  /** Sends the `run` message of every slot given a new job, in the order they were given one. */
+  /** Sends the `run` messages of every slot given a new job (or one ahead), in the order they were given one. */
   private readonly post = trampoline(() => {
     for (let i = 0; i < this.toPost.length; i++) {
       const slot = this.toPost[i]!;
+      if (slot.dead) continue;
       const job = slot.job;
-      if (slot.dead || !job || job.posted) continue;
-      job.posted = true;
-      this.tasks_?.started_(job);
-      try {
-        // no key for what a task does not have: every key is cloned on each post
-        const { name, fn } = job.task;
-        const message = fn === undefined ? { t: 'run' as const, id: job.id, name, args: job.prepared.args } : { t: 'run' as const, id: job.id, fn, args: job.prepared.args };
-        slot.handle.post(message, job.prepared.transfer);
-        // a Node worker that just finished a task waits a moment on the bell for its next one
-        // (Atomics.wait: asleep, not spinning, and woken without a turn of its event loop)
-        if (slot.bell) {
-          Atomics.add(slot.bell, 0, 1);
-          Atomics.notify(slot.bell, 0, 1);
-        }
-      } catch (error) {
-        // arguments that cannot be cloned (DataCloneError) error this subscriber, not the pool
-        this.end(job, slot, 1, () => job.observer.error(error));
-      }
+      if (job && !job.posted) this.send(slot, job, false);
+      const ahead = slot.ahead;
+      if (ahead && !ahead.posted && slot.job?.posted) this.send(slot, ahead, true);
     }
     this.toPost.length = 0;
   });
+
+  private send(slot: Slot, job: Job, ahead: boolean): void {
+    job.posted = true;
+    if (!ahead) this.tasks_?.started_(job);
+    try {
+      // no key for what a task does not have: every key is cloned on each post
+      const { name, fn } = job.task;
+      const { id } = job;
+      const { args } = job.prepared;
+      let message;
+      if (ahead) {
+        // the worker starts it only if it can swap this claim to 0 first (see takeBack)
+        Atomics.store(slot.bell!, 1, id);
+        message = fn === undefined ? { t: 'run' as const, id, name, args, ahead: true as const } : { t: 'run' as const, id, fn, args, ahead: true as const };
+      } else {
+        message = fn === undefined ? { t: 'run' as const, id, name, args } : { t: 'run' as const, id, fn, args };
+      }
+      slot.handle.post(message, job.prepared.transfer);
+      // a Node worker that just finished a task waits a moment on the bell for its next one
+      // (Atomics.wait: asleep, not spinning, and woken without a turn of its event loop)
+      if (slot.bell) {
+        Atomics.add(slot.bell, 0, 1);
+        Atomics.notify(slot.bell, 0, 1);
+      }
+    } catch (error) {
+      // arguments that cannot be cloned (DataCloneError) error this subscriber, not the pool
+      if (!ahead) return this.end(job, slot, 1, () => job.observer.error(error));
+      slot.ahead = undefined;
+      this.aheadOn = undefined;
+      this.end(job, undefined, 1, () => job.observer.error(error));
+    }
+  }
+
+  /** A busy worker can be sent a job ahead: its own job is not being cancelled, none is ahead yet. */
+  private canTakeAhead(slot: Slot): boolean {
+    const job = slot.job;
+    return this.aheadOn === undefined && slot.bell !== undefined && !slot.dead && slot.ahead === undefined && !slot.aheadBlocked && job !== undefined && !job.cancelled;
+  }
+
+  private sendAhead(slot: Slot, job: Job): void {
+    slot.ahead = job;
+    job.slot = slot;
+    job.posted = false;
+    this.aheadOn = slot;
+    this.toPost.push(slot);
+  }
+
+  /** After its job: the slot is sent the queue's head ahead, if it can take one. */
+  private fillAhead(slot: Slot): void {
+    const next = this.queue.head_;
+    if (!next || !movable(next) || !this.canTakeAhead(slot)) return;
+    this.queue.remove_(next);
+    this.sendAhead(slot, next);
+  }
+
+  /**
+   * Takes back the job sent ahead to `slot`, unless its worker has started it: the pool swaps the
+   * claim from id to −id, the worker from id to 0 (runtime.ts), and only the first swap succeeds.
+   * The worker then says it skipped the job (`skipped`); until then it is sent nothing ahead.
+   */
+  private takeBack(slot: Slot): Job | undefined {
+    const job = slot.ahead!;
+    if (job.posted) {
+      if (Atomics.compareExchange(slot.bell!, 1, job.id, -job.id) !== job.id) return undefined;
+      slot.aheadBlocked = true;
+    }
+    slot.ahead = undefined;
+    this.aheadOn = undefined;
+    job.slot = undefined;
+    job.posted = false;
+    return job;
+  }
+
+  /** The job sent ahead, taken back unless its worker has started it: it is older than every queued one. */
+  private takeAheadBack(): Job | undefined {
+    return this.aheadOn && this.takeBack(this.aheadOn);
+  }
+
+  /**
+   * A slot that dies (crashed, or replaced after its cancel grace) gives its job sent ahead back to
+   * the head of the queue when its worker never started it; one it started is returned, to end.
+   */
+  private rescueAhead(slot: Slot): Job | undefined {
+    const ahead = slot.ahead;
+    if (!ahead) return undefined;
+    const back = this.takeBack(slot);
+    if (back) {
+      this.queue.requeue_(back);
+      return undefined;
+    }
+    slot.ahead = undefined;
+    this.aheadOn = undefined;
+    return ahead;
+  }
 
   /**
    * The one way a job ends. The slot is handed on first (the next queued job, or idle), the
@@ -209,19 +311,42 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
   /** A slot whose job is over takes the next queued job, or idles. */
   private handOn(slot: Slot): void {
     if (slot.dead) return;
-    const next = this.queue.head_;
-    if (next) {
-      this.queue.remove_(next);
+    const ahead = slot.ahead;
+    if (ahead) {
+      // the job sent ahead is the worker's now: it starts, or has started, without a round trip
+      slot.ahead = undefined;
+      this.aheadOn = undefined;
+      slot.job = ahead;
+      if (!ahead.posted) this.toPost.push(slot);
+      else {
+        this.tasks_?.started_(ahead);
+        if (ahead.cancelled) this.graceFor(slot, ahead);
+      }
+    } else {
+      let next = this.takeAheadBack();
+      if (!next) {
+        next = this.queue.head_;
+        if (next) this.queue.remove_(next);
+      }
+      if (!next) {
+        slot.idle(this.idleTimeout, () => this.retire(slot));
+        this.free.push(slot);
+        return;
+      }
       slot.take(next);
       this.toPost.push(slot);
-    } else {
-      slot.idle(this.idleTimeout, () => this.retire(slot));
-      this.free.push(slot);
     }
+    this.fillAhead(slot);
   }
 
   private onMessage(slot: Slot, message: FromWorker): void {
     slot.answered = true;
+    if (message.t === 'skipped') {
+      // the worker skipped the job taken back from it: it may be sent another ahead
+      slot.aheadBlocked = false;
+      this.fillAhead(slot);
+      return this.post();
+    }
     const job = slot.job;
     if (!job || !job.posted || message.id !== job.id) return;
     if (message.t === 'next') {
@@ -256,15 +381,32 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
       return;
     }
     const slot = job.slot;
+    if (slot && slot.ahead === job) {
+      if (this.takeBack(slot)) {
+        job.done = true;
+        this.tasks_?.ended_(job, 2);
+        return;
+      }
+      // its worker has started it (the end of the job before it is on its way): stopped as a running
+      // one, its grace counted once it is the slot's job
+      if (slot.flags) Atomics.store(slot.flags, 0, job.id);
+      slot.handle.post({ t: 'cancel', id: job.id });
+      return;
+    }
     if (!slot || slot.job !== job) return;
     // given a slot but never sent: the worker never heard of it
     if (!job.posted) return this.end(job, slot, 2, noop);
     if (slot.flags) Atomics.store(slot.flags, 0, job.id);
     slot.handle.post({ t: 'cancel', id: job.id });
+    this.graceFor(slot, job);
+  }
+
+  private graceFor(slot: Slot, job: Job): void {
     if (this.cancelGrace === Infinity) return;
     slot.startGrace(this.cancelGrace, () => {
       // still not stopped: a synchronous loop that never looked at ctx. Replace the worker.
       if (slot.job !== job) return;
+      this.rescueAhead(slot);
       this.discard(slot);
       this.end(job, undefined, 2, noop);
       this.refill();
@@ -274,12 +416,13 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
   private crash(slot: Slot, error: Error): void {
     if (slot.dead) return;
     const job = slot.job;
+    const started = this.rescueAhead(slot);
     this.discard(slot);
     this.refill();
-    if (job) {
-      // a worker that never answered did not load (a wrong URL, a module that throws at import)
-      const what = slot.answered ? 'The worker running this task crashed' : `${describeSource(this.source)} failed to load or start`;
-      this.end(job, undefined, 3, () => job.observer.error(new WorkerCrashedError(`${what}: ${error.message}`, { cause: error })));
+    // a worker that never answered did not load (a wrong URL, a module that throws at import)
+    const what = slot.answered ? 'The worker running this task crashed' : `${describeSource(this.source)} failed to load or start`;
+    for (const ended of [job, started]) {
+      if (ended) this.end(ended, undefined, 3, () => ended.observer.error(new WorkerCrashedError(`${what}: ${error.message}`, { cause: error })));
     }
   }
 
@@ -293,11 +436,15 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
     void slot.kill();
   }
 
-  /** Starts workers for queued jobs after one was removed. */
+  /** Starts workers for waiting jobs (sent ahead to a busy worker first, then queued) after one was removed. */
   private refill(): void {
-    while (this.queue.size_ > 0 && this.slots.size < this.size && !this.terminated) {
-      const job = this.queue.head_!;
-      this.queue.remove_(job);
+    while ((this.queue.size_ > 0 || this.aheadOn) && this.slots.size < this.size && !this.terminated) {
+      let job = this.takeAheadBack();
+      if (!job) {
+        job = this.queue.head_;
+        if (!job) break;
+        this.queue.remove_(job);
+      }
       let slot: Slot;
       try {
         slot = this.spawn();
@@ -310,6 +457,11 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
     }
     this.post();
   }
+}
+
+/** Whether a job may be sent ahead: what it transfers could not be taken back. */
+function movable(job: Job): boolean {
+  return job.prepared.transfer.length === 0;
 }
 
 /** The pool's workers as a test sees them: whether each is busy and whether it keeps Node alive. */

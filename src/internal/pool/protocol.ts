@@ -2,15 +2,18 @@
  * The message protocol between a pool and its workers, shared by the Node and browser adapters.
  *
  * main → worker: `init` (the shared cancel flag, and the bell: a counter of the `run` messages
- * posted, which an idle Node worker waits on with `Atomics.wait`), `run` (a task by name, or an inline function's
- * source), `cancel`, `stop` (cancel everything: the in-process pool's terminate). worker → main: `next`,
+ * posted, which an idle Node worker waits on with `Atomics.wait`, and the claim of the task sent
+ * ahead), `run` (a task by name, or an inline function's source; `ahead` when it is sent while the
+ * worker still runs another, to start only if the claim is still the worker's), `cancel`, `stop`
+ * (cancel everything: the in-process pool's terminate). worker → main: `skipped` (a task sent ahead
+ * that the pool took back, so it did not run), `next`,
  * `nexts` (several values of a synchronous iterator at once), `error`, `complete`, and `value` (a
  * last value and the completion in one message, for plain and promised results); after a `cancel`, the worker's
  * `error` or `complete` for that task says it has stopped and is free again.
  */
 export type ToWorker =
-  | { readonly t: 'init'; readonly flags: SharedArrayBuffer | undefined; readonly bell?: SharedArrayBuffer | undefined }
-  | { readonly t: 'run'; readonly id: number; readonly name?: string; readonly fn?: string; readonly args: readonly unknown[] }
+  | { readonly t: 'init'; readonly flags: SharedArrayBuffer | undefined; readonly bell?: SharedArrayBuffer }
+  | { readonly t: 'run'; readonly id: number; readonly name?: string; readonly fn?: string; readonly args: readonly unknown[]; readonly ahead?: true }
   | { readonly t: 'cancel'; readonly id: number }
   | { readonly t: 'stop' };
 
@@ -19,7 +22,8 @@ export type FromWorker =
   | { readonly t: 'nexts'; readonly id: number; readonly values: readonly unknown[] }
   | { readonly t: 'value'; readonly id: number; readonly value: unknown }
   | { readonly t: 'error'; readonly id: number; readonly error: SerializedError }
-  | { readonly t: 'complete'; readonly id: number };
+  | { readonly t: 'complete'; readonly id: number }
+  | { readonly t: 'skipped'; readonly id: number };
 
 /** An error as it crosses the thread boundary: Error instances keep name, message and stack. */
 export type SerializedError =

@@ -24,6 +24,13 @@ export interface Job extends Linked, TimedTask {
  */
 export class Slot {
   job: Job | undefined = undefined;
+  /**
+   * The job sent to this worker ahead, while `job` still runs (every worker busy, more queued): the
+   * worker finds it in its port and starts it as soon as `job` ends, without a round trip.
+   */
+  ahead: Job | undefined = undefined;
+  /** A job sent ahead was taken back; the worker has not yet said it skipped it: send none meanwhile. */
+  aheadBlocked = false;
   dead = false;
   /** The worker has sent a message: it loaded. */
   answered = false;
@@ -37,7 +44,10 @@ export class Slot {
     readonly handle: WorkerHandle,
     readonly flags: Int32Array | undefined,
     private readonly unrefTimers: boolean,
-    /** The count of `run` messages posted to the worker, which it waits on when idle (see runtime.ts). */
+    /**
+     * `[0]`: the count of `run` messages posted to the worker, which it waits on when idle; `[1]`:
+     * the claim of the job sent ahead (see runtime.ts).
+     */
     readonly bell?: Int32Array,
   ) {}
 
@@ -95,6 +105,7 @@ export class Slot {
   kill(): Promise<void> {
     this.dead = true;
     this.job = undefined;
+    this.ahead = undefined;
     this.idleTimer?.cancel();
     this.stopGrace();
     return this.handle.terminate();
