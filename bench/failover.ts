@@ -23,12 +23,21 @@ export async function failovers(only?: readonly number[]): Promise<void> {
     for (let i = 0; i < runs; i++) {
       // a fresh set for each failover: a second failover in one set of the tests' making has left
       // the promoted replica pointed at the dead master (see scripts/redis-server.ts)
+      // a set that does not heal after its failover (the old master never links to the promoted
+      // one: seen once in a full run on a loaded machine, the promoted replica re-pointed at the
+      // restarted old master) is the harness failing, not the run: that run is made once more
       const once = async (into: FailoverResult[], extra: FailoverOptions) => {
-        const set = await startSentinelSet();
-        try {
-          into.push(await runFailover(set, `bench-failover-${into.length}-${Date.now()}`, { ...options, ...extra }));
-        } finally {
-          await set.stop();
+        for (let attempt = 1; ; attempt++) {
+          const set = await startSentinelSet();
+          try {
+            into.push(await runFailover(set, `bench-failover-${into.length}-${Date.now()}`, { ...options, ...extra }));
+            return;
+          } catch (error) {
+            if (attempt === 2) throw error;
+            console.log(`  failover run (${scenario}) made again: ${(error as Error).message.slice(0, 300)}`);
+          } finally {
+            await set.stop();
+          }
         }
       };
       await once(plain, {});

@@ -257,7 +257,8 @@ export class Pool<H extends WorkerHandlers = WorkerHandlers> implements WorkerPo
    * The worker then says it skipped the job (`skipped`); until then it is sent nothing ahead.
    */
   private takeBack(slot: Slot): Job | undefined {
-    const job = slot.ahead!;
+    const job = slot.ahead;
+    if (!job) return undefined;
     if (job.posted) {
       if (Atomics.compareExchange(slot.bell!, 1, job.id, -job.id) !== job.id) return undefined;
       slot.aheadBlocked = true;
