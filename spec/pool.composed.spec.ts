@@ -92,6 +92,21 @@ describe('a task started from the previous task’s completion', () => {
     expect(inspectPool(p)).toEqual([{ busy: false, referenced: false }]);
   });
 
+  it('with a task sent ahead: mergeMap beyond the pool under repeat, and take(1) of a synchronous source cancelling the task ahead', async () => {
+    const p = pool({ size: 2 });
+    // mergeMap(…, 3) on 2 workers: one task is always ahead; repeat re-subscribes from the completion
+    const results = await lastValueFrom(
+      defer(() => range(0, 40)).pipe(mergeMap((i) => fromWorker(p, 'add', i, 1), 3), toArray(), repeat(2), toArray()),
+    );
+    for (const run of results) expect([...run].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    // take(1): the first value unsubscribes the others, the one sent ahead included; the pool ends idle
+    const first = await lastValueFrom(range(0, 1000).pipe(mergeMap(() => fromWorker(p, 'busy', 5).pipe(map(() => 'done')), 3), take(1)));
+    expect(first).toBe('done');
+    await vi.waitFor(() => expect(p.stats).toEqual({ workers: 2, busy: 0, queued: 0 }));
+    // the pool goes on, in order
+    expect(await lastValueFrom(range(0, 6).pipe(concatMap((i) => fromWorker(p, 'add', i, i)), toArray()))).toEqual([0, 2, 4, 6, 8, 10]);
+  });
+
   it('a task started inside a completion queues behind the tasks already waiting (FIFO)', { timeout: 10_000 }, async () => {
     const p = pool({ size: 1 });
     const order: string[] = [];

@@ -75,7 +75,7 @@ describe.each(targets)('$label', (target) => {
     expect(code).toBe(0);
   });
 
-  it('fromWorker: inline and on a module pool — values, streaming, concatMap, take(3) of an endless generator, cancel of a polite and of a hard loop, a crash, transfer both ways', async () => {
+  it('fromWorker: inline and on a module pool — values, streaming, concatMap, take(3) of an endless generator, cancel of a polite and of a hard loop, a task sent ahead to a busy worker and taken back, a crash, transfer both ways', async () => {
     const { code, out } = await run(target, 'workers.mjs');
     expect(out).toContain('workers ok');
     expect(code).toBe(0);
